@@ -1,0 +1,217 @@
+"""Sample-array helpers and the ffmpeg bridge (decode anything, encode MP3).
+
+All audio inside guided-audio is float32 NumPy arrays; ffmpeg comes from imageio-ffmpeg so
+no system install is needed. pydub is avoided on the hot path: its immutable segments make
+appending in a loop quadratic.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from guided_audio.errors import AudioError
+
+log = logging.getLogger(__name__)
+
+SESSION_RATE = 44_100
+"""Sample rate of every session we write (podcast and phone convention)."""
+
+EDGE_FADE_SECONDS = 0.006
+"""Fade applied to both ends of each trimmed phrase so a cut never clicks."""
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """Path of the ffmpeg binary bundled by imageio-ffmpeg."""
+    import imageio_ffmpeg
+
+    try:
+        return imageio_ffmpeg.get_ffmpeg_exe()
+    except RuntimeError as exc:  # pragma: no cover - only on a broken install
+        raise AudioError(f"ffmpeg is not available ({exc}); reinstall imageio-ffmpeg") from exc
+
+
+def decode(
+    source: bytes | Path,
+    sample_rate: int,
+    *,
+    channels: int = 1,
+    tempo: float | None = None,
+) -> np.ndarray:
+    """Decode an audio file or in-memory bytes to float32 samples at `sample_rate`.
+
+    `tempo` changes speed without changing pitch (ffmpeg atempo), for engines that have no
+    rate control of their own.
+    """
+    cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin"]
+    cmd += ["-i", "pipe:0" if isinstance(source, bytes) else str(source)]
+    if tempo is not None and abs(tempo - 1.0) > 1e-6:
+        cmd += ["-af", f"atempo={tempo:.4f}"]
+    cmd += ["-f", "f32le", "-acodec", "pcm_f32le", "-ac", str(channels), "-ar", str(sample_rate)]
+    cmd += ["pipe:1"]
+    try:
+        proc = subprocess.run(
+            cmd,
+            input=source if isinstance(source, bytes) else None,
+            stdin=None if isinstance(source, bytes) else subprocess.DEVNULL,
+            capture_output=True,
+            check=False,
+        )
+    except OSError as exc:
+        raise AudioError(f"could not run ffmpeg: {exc}") from exc
+    if proc.returncode != 0:
+        detail = proc.stderr.decode(errors="replace").strip().splitlines()
+        reason = detail[-1] if detail else f"exit code {proc.returncode}"
+        raise AudioError(f"ffmpeg could not decode the audio: {reason}")
+    samples = np.frombuffer(proc.stdout, dtype="<f4").astype(np.float32)
+    if channels > 1:
+        samples = samples.reshape(-1, channels)
+    return samples
+
+
+def resample(samples: np.ndarray, from_rate: int, to_rate: int) -> np.ndarray:
+    """High-quality sample-rate conversion (libsoxr)."""
+    if from_rate == to_rate:
+        return samples.astype(np.float32, copy=False)
+    import soxr
+
+    return soxr.resample(samples, from_rate, to_rate, quality="HQ").astype(np.float32)
+
+
+def trim_silence(
+    samples: np.ndarray,
+    sample_rate: int,
+    *,
+    threshold_db: float = -42.0,
+    lead_seconds: float = EDGE_FADE_SECONDS,
+    tail_seconds: float = 0.03,
+) -> np.ndarray:
+    """Cut leading and trailing near-silence, keeping just enough for the edge fades.
+
+    The kept lead-in equals the fade-in, so the phrase's first sound lands within a few
+    milliseconds of where it is placed (a phase cue starts on the beat).
+
+    The threshold is relative to the phrase's own peak, so quiet and loud engines trim alike.
+    Measured on 5 ms windows so a single stray sample does not count as speech.
+    """
+    if samples.size == 0:
+        return samples
+    peak = float(np.max(np.abs(samples)))
+    if peak <= 1e-6:
+        return samples[:0]
+    window = max(1, int(sample_rate * 0.005))
+    usable = (len(samples) // window) * window
+    if usable == 0:
+        return samples
+    frames = samples[:usable].reshape(-1, window)
+    levels = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+    loud = np.nonzero(levels > peak * 10 ** (threshold_db / 20))[0]
+    if loud.size == 0:
+        return samples[:0]
+    start = max(0, loud[0] * window - int(sample_rate * lead_seconds))
+    end = min(len(samples), (loud[-1] + 1) * window + int(sample_rate * tail_seconds))
+    return samples[start:end]
+
+
+def fade_edges(samples: np.ndarray, sample_rate: int, seconds: float = EDGE_FADE_SECONDS) -> np.ndarray:
+    """Return a copy with short raised-cosine fades at both ends (no clicks at cuts)."""
+    out = samples.astype(np.float32, copy=True)
+    n = min(int(sample_rate * seconds), len(out) // 2)
+    if n > 0:
+        ramp = (0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, n, dtype=np.float32))).astype(np.float32)
+        out[:n] *= ramp
+        out[-n:] *= ramp[::-1]
+    return out
+
+
+def to_int16_bytes(samples: np.ndarray) -> bytes:
+    """Float samples to little-endian 16-bit PCM, clipping anything out of range."""
+    return (np.clip(samples, -1.0, 1.0) * 32767.0).astype("<i2").tobytes()
+
+
+MP3_CODEC_DELAY = 1105
+"""Samples of silence an MP3 encode and decode put before the audio (LAME 576 + decoder 529).
+
+With no Xing/LAME tag nothing tells a player to skip them, so the encoder is fed the stream
+that many samples early and every sound plays exactly at its planned time."""
+
+
+class Mp3Encoder:
+    """Streams 16-bit PCM into ffmpeg, which writes a constant-bitrate MP3 file.
+
+    CBR without a Xing header, because VBR and Xing-less VBR report wrong durations and seek
+    badly on phones. Use as a context manager; `close()` waits for ffmpeg and raises on failure.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        sample_rate: int = SESSION_RATE,
+        channels: int = 1,
+        bitrate_kbps: int = 96,
+    ) -> None:
+        cmd = [
+            ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+            "-f", "s16le", "-ar", str(sample_rate), "-ac", str(channels), "-i", "pipe:0",
+            "-c:a", "libmp3lame", "-b:a", f"{bitrate_kbps}k", "-write_xing", "0",
+            "-id3v2_version", "0", "-f", "mp3", str(path),
+        ]  # fmt: skip
+        self.path = path
+        self._channels = channels
+        self._to_skip = MP3_CODEC_DELAY
+        try:
+            self._proc = subprocess.Popen(
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
+        except OSError as exc:
+            raise AudioError(f"could not run ffmpeg: {exc}") from exc
+
+    def write(self, samples: np.ndarray) -> None:
+        assert self._proc.stdin is not None
+        if self._to_skip:
+            skipped = min(self._to_skip, len(samples))
+            samples = samples[skipped:]
+            self._to_skip -= skipped
+        try:
+            self._proc.stdin.write(to_int16_bytes(samples))
+        except BrokenPipeError:
+            self._fail()
+
+    def close(self) -> None:
+        assert self._proc.stdin is not None
+        # Give back at the end the samples skipped at the start, so the length is unchanged.
+        shape = (MP3_CODEC_DELAY - self._to_skip,) + ((self._channels,) if self._channels > 1 else ())
+        self._to_skip = 0
+        self.write(np.zeros(shape, dtype=np.float32))
+        try:
+            self._proc.stdin.close()
+        except BrokenPipeError:
+            pass
+        if self._proc.wait() != 0:
+            self._fail()
+
+    def abort(self) -> None:
+        self._proc.kill()
+        self._proc.wait()
+
+    def _fail(self) -> None:
+        self._proc.kill()
+        self._proc.wait()
+        stderr = self._proc.stderr.read().decode(errors="replace") if self._proc.stderr else ""
+        lines = stderr.strip().splitlines()
+        raise AudioError(f"ffmpeg could not encode {self.path.name}: {lines[-1] if lines else 'unknown error'}")
+
+    def __enter__(self) -> "Mp3Encoder":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.abort()

@@ -1,0 +1,79 @@
+"""The phrase cache: a re-render of the same session skips synthesis entirely.
+
+Each entry is one phrase, already trimmed and levelled at the session rate, stored as .npy
+under a key hashing everything that changes the audio. Bump FORMAT_VERSION whenever the
+processing after synthesis changes, so old entries are never served.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+CACHE_ENV = "GUIDED_AUDIO_CACHE"
+FORMAT_VERSION = 1
+
+
+def default_cache_dir() -> Path:
+    override = os.environ.get(CACHE_ENV)
+    if override:
+        return Path(override).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("guided-audio")) / "phrases"
+
+
+class PhraseCache:
+    """Content-addressed store of processed phrase audio; misses are cheap, writes are atomic."""
+
+    def __init__(self, folder: Path | None = None, *, enabled: bool = True) -> None:
+        self.folder = folder or default_cache_dir()
+        self.enabled = enabled
+        self.hits = 0
+        self.misses = 0
+
+    def key(self, identity: dict[str, object], text: str, rate: int) -> str:
+        payload = json.dumps(
+            {"identity": identity, "text": text, "rate": rate, "format": FORMAT_VERSION},
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.npy"
+
+    def get(self, key: str) -> np.ndarray | None:
+        if not self.enabled:
+            return None
+        path = self._path(key)
+        try:
+            samples = np.load(path, allow_pickle=False)
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return samples
+
+    def put(self, key: str, samples: np.ndarray) -> None:
+        if not self.enabled:
+            return
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                np.save(handle, samples.astype(np.float32), allow_pickle=False)
+            os.replace(tmp, path)
+        except OSError as exc:
+            # A cache that cannot be written only costs speed; say so once and carry on.
+            log.warning("phrase cache %s is not writable (%s); continuing without it", self.folder, exc)
+            self.enabled = False

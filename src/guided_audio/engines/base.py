@@ -1,0 +1,47 @@
+"""The one interface every text-to-speech engine implements."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Clip:
+    """Mono audio as float32 samples in [-1, 1]."""
+
+    samples: np.ndarray
+    sample_rate: int
+
+    @property
+    def seconds(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+class Engine(abc.ABC):
+    """Speaks one phrase at a time.
+
+    Engines are created cheaply; anything slow (loading a model, checking the network)
+    happens on first use, so that a fully cached render never pays for it.
+    """
+
+    name: ClassVar[str]
+
+    @property
+    @abc.abstractmethod
+    def voice_label(self) -> str:
+        """Human-readable voice name for the manifest and feed."""
+
+    @abc.abstractmethod
+    def cache_identity(self) -> dict[str, object]:
+        """Everything besides the text that changes the audio this engine makes.
+
+        A cache keyed on less than this serves stale audio, so when in doubt add it.
+        """
+
+    @abc.abstractmethod
+    def synthesize(self, text: str) -> Clip:
+        """Speak `text` (one phrase, no markup) and return the untrimmed audio."""

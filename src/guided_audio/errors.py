@@ -1,0 +1,49 @@
+"""One error hierarchy for everything a user can get wrong or the world can break.
+
+Every message is a single line that names the problem and, where there is one, the fix.
+The CLI turns these into click errors in one place; the library only raises them.
+"""
+
+
+class GuidedAudioError(Exception):
+    """Base of every error guided-audio reports to a user."""
+
+
+class TemplateNotFound(GuidedAudioError):
+    """No built-in or user template has that name, and it is not a file."""
+
+
+class TemplateSyntaxError(GuidedAudioError):
+    """The template's Jinja2 code or front matter is malformed (names file and line)."""
+
+
+class MarkupError(GuidedAudioError):
+    """The rendered script holds a tag guided-audio does not understand."""
+
+
+class ParameterError(GuidedAudioError):
+    """A --var is unknown, or its value breaks the template's declaration."""
+
+
+class LengthError(GuidedAudioError):
+    """The requested minutes are invalid, or the script cannot fit into them."""
+
+
+class VoiceError(GuidedAudioError):
+    """The voice or engine cannot be found or loaded."""
+
+
+class SynthesisError(GuidedAudioError):
+    """The engine failed to speak a phrase (network, rate limit, model failure)."""
+
+
+class OutputError(GuidedAudioError):
+    """The output cannot be written where the user asked."""
+
+
+class AudioError(GuidedAudioError):
+    """ffmpeg failed to decode or encode audio."""
+
+
+class BackgroundError(GuidedAudioError):
+    """The background soundscape or file cannot be used."""

@@ -1,0 +1,205 @@
+"""The script markup: what a rendered template means in time.
+
+A rendered template is plain text with a few tags:
+
+    [pause 5s]            fixed silence (units s, ms, min)
+    [pause 8s+]           elastic silence, at least 8 s, grows to absorb slack
+    <break time="3s"/>    SSML spelling of a fixed pause
+    [chapter Title]       chapter marker
+    [phase inhale 4s] Breathe in.
+                          timed phase; the cue after the tag starts at the phase start
+
+Plain text is split into sentences (one spoken phrase each). Parsing yields a flat list of
+items; layout.py gives them times.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from guided_audio.errors import MarkupError
+
+SENTENCE_GAP = 0.5
+"""Silence between sentences of one paragraph, seconds."""
+
+PARAGRAPH_GAP = 1.2
+"""Silence at a blank line between paragraphs, seconds."""
+
+
+@dataclass(frozen=True)
+class Speech:
+    """One phrase to speak."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Silence; an elastic pause may grow beyond `seconds` to fill the session."""
+
+    seconds: float
+    elastic: bool = False
+    implicit: bool = False
+    """True for the gaps between sentences and paragraphs, which no tag asked for."""
+
+
+@dataclass(frozen=True)
+class Chapter:
+    title: str
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A timed exercise phase; `cue` phrases start at the phase start."""
+
+    name: str
+    seconds: float
+    cue: tuple[Speech, ...] = ()
+
+
+Item = Union[Speech, Pause, Chapter, Phase]
+
+_TAG = re.compile(r"\[([^\[\]\n]*)\]|<\s*(/?)\s*([a-zA-Z]+)([^<>]*?)(/?)\s*>")
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?)?$")
+_BREAK_TIME = re.compile(r"""time\s*=\s*["']([^"']+)["']""")
+_PHASE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+# A sentence ends at . ! ? or … (optionally followed by closing quotes) and white space.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+_MAX_PAUSE = 3600.0
+
+
+def parse_duration(text: str, *, where: str) -> float:
+    """Seconds from '5s', '1.5s', '500ms', '2min'; a bare number means seconds."""
+    match = _DURATION.match(text.strip().lower())
+    if not match:
+        raise MarkupError(f"{where}: cannot read duration {text!r}; write it like 5s, 1.5s, 500ms or 2min")
+    value = float(match.group(1))
+    unit = match.group(2) or "s"
+    if unit == "ms":
+        value /= 1000
+    elif unit.startswith("m"):
+        value *= 60
+    if value > _MAX_PAUSE:
+        raise MarkupError(f"{where}: {text!r} is longer than an hour; use a shorter duration")
+    return value
+
+
+def split_sentences(text: str) -> list[str]:
+    """Split a paragraph into sentences, keeping punctuation; whitespace is normalised."""
+    flat = " ".join(text.split())
+    return [part.strip() for part in _SENTENCE_END.split(flat) if part.strip()]
+
+
+def _text_items(text: str) -> list[Item]:
+    """Speech and implicit gaps for a run of plain text between tags."""
+    items: list[Item] = []
+    paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
+    for p_index, paragraph in enumerate(paragraphs):
+        if p_index:
+            items.append(Pause(PARAGRAPH_GAP, implicit=True))
+        for s_index, sentence in enumerate(split_sentences(paragraph)):
+            if s_index:
+                items.append(Pause(SENTENCE_GAP, implicit=True))
+            items.append(Speech(sentence))
+    return items
+
+
+def _tag_item(match: re.Match[str], line: int) -> Item | None:
+    where = f"line {line}"
+    if match.group(1) is not None:
+        body = match.group(1).strip()
+        keyword, _, rest = body.partition(" ")
+        keyword = keyword.lower()
+        rest = rest.strip()
+        if keyword == "pause":
+            elastic = rest.endswith("+")
+            seconds = parse_duration(rest.rstrip("+"), where=f"{where}, [{body}]")
+            return Pause(seconds, elastic=elastic)
+        if keyword == "chapter":
+            if not rest:
+                raise MarkupError(f"{where}: [chapter] needs a title, like [chapter Settling in]")
+            return Chapter(" ".join(rest.split()))
+        if keyword == "phase":
+            parts = rest.split()
+            if len(parts) != 2 or not _PHASE_NAME.match(parts[0].lower()):
+                raise MarkupError(f"{where}: [{body}] should look like [phase inhale 4s]")
+            return Phase(parts[0].lower(), parse_duration(parts[1], where=f"{where}, [{body}]"))
+        raise MarkupError(
+            f"{where}: unknown tag [{body}]; tags are [pause 5s], [pause 8s+], [chapter Title] "
+            "and [phase inhale 4s] (square brackets cannot be spoken)"
+        )
+    closing, name, attrs = match.group(2), match.group(3).lower(), match.group(4)
+    if name == "speak":
+        return None  # an SSML <speak> wrapper carries no timing
+    if name == "break" and not closing:
+        time_attr = _BREAK_TIME.search(attrs)
+        if not time_attr:
+            raise MarkupError(f'{where}: <break> needs a time, like <break time="3s"/>')
+        return Pause(parse_duration(time_attr.group(1), where=f"{where}, <break>"))
+    raise MarkupError(f'{where}: unsupported tag <{closing}{name}>; only <break time="3s"/> is understood')
+
+
+def parse(text: str) -> list[Item]:
+    """Turn rendered template text into timed items (phase cues folded into their Phase)."""
+    raw: list[Item] = []
+    position = 0
+    for match in _TAG.finditer(text):
+        raw.extend(_text_items(text[position : match.start()]))
+        item = _tag_item(match, text.count("\n", 0, match.start()) + 1)
+        if item is not None:
+            raw.append(item)
+        position = match.end()
+    raw.extend(_text_items(text[position:]))
+    return _attach_cues(raw)
+
+
+def _attach_cues(raw: list[Item]) -> list[Item]:
+    """Fold the speech right after a phase tag (up to the next tag) into the phase as its cue."""
+    items: list[Item] = []
+    index = 0
+    while index < len(raw):
+        item = raw[index]
+        index += 1
+        if not isinstance(item, Phase):
+            items.append(item)
+            continue
+        cue: list[Speech] = []
+        while index < len(raw) and isinstance(raw[index], (Speech, Pause)):
+            following = raw[index]
+            if isinstance(following, Pause) and not following.implicit:
+                break
+            if isinstance(following, Speech):
+                cue.append(following)
+            index += 1
+        items.append(Phase(item.name, item.seconds, tuple(cue)))
+    return _tidy_gaps(items)
+
+
+def _tidy_gaps(items: list[Item]) -> list[Item]:
+    """Drop implicit gaps at the edges and next to explicit pauses, phases or chapters.
+
+    Sentence gaps only make sense between two spoken phrases; everywhere else the author's
+    own timing rules.
+    """
+    tidy: list[Item] = []
+    for index, item in enumerate(items):
+        if isinstance(item, Pause) and item.implicit:
+            before = tidy[-1] if tidy else None
+            after = items[index + 1] if index + 1 < len(items) else None
+            if not isinstance(before, Speech) or not isinstance(after, Speech):
+                continue
+        if isinstance(item, Speech):
+            _separate_from_previous_speech(tidy)
+        tidy.append(item)
+    return tidy
+
+
+def _separate_from_previous_speech(tidy: list[Item]) -> None:
+    """Two phrases with only chapters between them still get a paragraph gap."""
+    index = len(tidy) - 1
+    while index >= 0 and isinstance(tidy[index], Chapter):
+        index -= 1
+    if index >= 0 and isinstance(tidy[index], Speech):
+        tidy.insert(index + 1, Pause(PARAGRAPH_GAP, implicit=True))

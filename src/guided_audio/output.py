@@ -1,0 +1,59 @@
+"""All-or-nothing output: a session's MP3 and sidecars appear together, complete, or not at all."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from guided_audio.errors import OutputError
+
+SIDECARS = ("vtt", "json")
+
+
+class OutputFiles:
+    """The MP3 path a user asked for and the sidecars that share its stem."""
+
+    def __init__(self, mp3: Path) -> None:
+        mp3 = Path(mp3).expanduser()
+        if mp3.suffix.lower() != ".mp3":
+            raise OutputError(f"output {mp3} should end in .mp3, e.g. --output {mp3.with_suffix('.mp3')}")
+        self.mp3 = mp3
+        self.final = {"mp3": mp3, **{ext: mp3.with_suffix(f".{ext}") for ext in SIDECARS}}
+
+    def check_writable(self) -> None:
+        """Fail before any slow work if the folder cannot take the files."""
+        folder = self.mp3.parent
+        for path in self.final.values():
+            if path.is_dir():
+                raise OutputError(f"{path} is a folder; give a file name like {path / 'session.mp3'}")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=folder, prefix=".guided-audio-probe-")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise OutputError(f"cannot write to {folder}: {reason}; choose another --output") from None
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[dict[str, Path]]:
+        """Yield temporary paths; rename them into place only if the block succeeds."""
+        temps: dict[str, Path] = {}
+        try:
+            for ext, final in self.final.items():
+                fd, name = tempfile.mkstemp(dir=final.parent, prefix=f".{final.stem}.", suffix=f".partial.{ext}")
+                os.close(fd)
+                temps[ext] = Path(name)
+            yield temps
+            for ext, final in self.final.items():
+                os.chmod(temps[ext], 0o644)
+                os.replace(temps[ext], final)
+        except OSError as exc:
+            raise OutputError(f"cannot write {self.mp3}: {exc.strerror or exc}; choose another --output") from None
+        finally:
+            for temp in temps.values():
+                with contextlib.suppress(FileNotFoundError):
+                    temp.unlink()

@@ -1,0 +1,61 @@
+"""Plain-text reports for the terminal: the planned timeline and the template list."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from guided_audio.layout import format_clock
+from guided_audio.params import ParamSpec
+from guided_audio.session import Plan
+from guided_audio.templates import Template
+
+
+def _clock(samples: int, rate: int) -> str:
+    seconds = samples / rate
+    return f"{int(seconds // 60):2d}:{seconds % 60:06.3f}"
+
+
+def format_plan(plan: Plan) -> str:
+    """Chapters, phases and phrases in time order, with a summary line."""
+    timeline = plan.timeline
+    rate = timeline.rate
+    rows: list[tuple[int, int, str]] = []
+    rows += [(c.start, 0, f"== {c.title} ==") for c in timeline.chapters]
+    rows += [(p.start, 1, f"[{p.name} {(p.end - p.start) / rate:g}s]") for p in timeline.phases]
+    rows += [(s.start, 2, f"  {s.text}") for s in timeline.speech]
+    rows.sort(key=lambda row: (row[0], row[1]))
+    speech = sum(s.end - s.start for s in timeline.speech)
+    params = ", ".join(f"{k}={ParamSpec.format(v)}" for k, v in plan.params.items() if v is not None)
+    lines = [
+        f"{plan.template.title} ({plan.template.name}), {plan.minutes:g} min"
+        + (f": {params}" if params else ""),
+        "",
+    ]
+    lines += [f"{_clock(start, rate)}  {text}" for start, _, text in rows]
+    lines += [
+        f"{_clock(timeline.total, rate)}  (end)",
+        "",
+        f"Length {format_clock(timeline.seconds)} exactly; speech {format_clock(speech / rate)}, "
+        f"silence {format_clock((timeline.total - speech) / rate)}; {len(timeline.speech)} phrases, "
+        f"{len(timeline.phases)} phases, {len(timeline.chapters)} chapters.",
+    ]
+    if plan.estimated_phrases:
+        lines.append(
+            f"{plan.estimated_phrases} phrase lengths are estimates (not yet synthesised); "
+            "times after them may shift slightly."
+        )
+    return "\n".join(lines)
+
+
+def format_templates(found: Iterable[Template]) -> str:
+    blocks = []
+    for template in found:
+        origin = "built-in" if template.builtin else str(template.path)
+        head = f"{template.name}  ({origin})"
+        if template.min_minutes:
+            head += f", at least {template.min_minutes:g} min"
+        lines = [head, f"    {template.title}: {template.description}".rstrip(": ")]
+        for spec in template.params.values():
+            lines.append(f"    --var {spec.name}=  {spec.describe()}" + (f"  {spec.help}" if spec.help else ""))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) if blocks else "No templates found."
