@@ -168,5 +168,16 @@ class _Progress:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="guided-audio")
+    """Console-script entry point: every error is one line on stderr and a non-zero exit."""
+    try:
+        cli.main(prog_name="guided-audio", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Error: aborted; nothing was written", err=True)
+        sys.exit(1)
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx else "guided-audio"
+        click.echo(f"Error: {exc.format_message()} (see '{command} --help')", err=True)
+        sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        click.echo(f"Error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)

@@ -170,7 +170,7 @@ def layout(
         needed = shortest.total / rate
         raise TooShort(
             f"the script needs {format_clock(needed)} of speech and pauses but only "
-            f"{format_clock(total_seconds)} was asked for",
+            f"{format_clock(total_seconds, round_up=False)} was asked for",
             needed,
         )
     chosen = dict(minimum)
@@ -190,7 +190,7 @@ def layout(
     return timeline
 
 
-def format_clock(seconds: float) -> str:
-    """'5:40' style minutes and seconds (rounded up, so a need is never understated)."""
-    whole = int(-(-seconds // 1))
+def format_clock(seconds: float, *, round_up: bool = True) -> str:
+    """'5:40' style minutes and seconds; rounded up by default, so a need is never understated."""
+    whole = int(-(-seconds // 1)) if round_up else int(seconds)
     return f"{whole // 60}:{whole % 60:02d}"

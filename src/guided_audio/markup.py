@@ -65,8 +65,8 @@ _TAG = re.compile(r"\[([^\[\]\n]*)\]|<\s*(/?)\s*([a-zA-Z]+)([^<>]*?)(/?)\s*>")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?)?$")
 _BREAK_TIME = re.compile(r"""time\s*=\s*["']([^"']+)["']""")
 _PHASE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
-# A sentence ends at . ! ? or … (optionally followed by closing quotes) and white space.
-_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)]*\s+")
+# A sentence ends at . ! ? or …, then any closing quotes or brackets, then white space.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s)")
 _MAX_PAUSE = 3600.0
 
 
@@ -89,7 +89,12 @@ def parse_duration(text: str, *, where: str) -> float:
 def split_sentences(text: str) -> list[str]:
     """Split a paragraph into sentences, keeping punctuation; whitespace is normalised."""
     flat = " ".join(text.split())
-    return [part.strip() for part in _SENTENCE_END.split(flat) if part.strip()]
+    sentences, start = [], 0
+    for end in _SENTENCE_END.finditer(flat):
+        sentences.append(flat[start : end.end()])
+        start = end.end()
+    sentences.append(flat[start:])
+    return [part.strip() for part in sentences if part.strip()]
 
 
 def _text_items(text: str) -> list[Item]:
@@ -115,7 +120,7 @@ def _tag_item(match: re.Match[str], line: int) -> Item | None:
         rest = rest.strip()
         if keyword == "pause":
             elastic = rest.endswith("+")
-            seconds = parse_duration(rest.rstrip("+"), where=f"{where}, [{body}]")
+            seconds = parse_duration(rest.removesuffix("+"), where=f"{where}, [{body}]")
             return Pause(seconds, elastic=elastic)
         if keyword == "chapter":
             if not rest:

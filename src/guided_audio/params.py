@@ -38,6 +38,10 @@ class ParamSpec:
             raise TemplateSyntaxError(
                 f"{source}: parameter {name!r} has type {kind!r}; use one of {', '.join(PARAM_TYPES)}"
             )
+        for bound in ("min", "max"):
+            value = data.get(bound)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
+                raise TemplateSyntaxError(f"{source}: {bound} of parameter {name!r} must be a number, not {value!r}")
         choices = tuple(str(c) for c in data.get("choices", ()))
         if kind == "choice" and not choices:
             raise TemplateSyntaxError(f"{source}: choice parameter {name!r} needs a list of choices")

@@ -95,7 +95,7 @@ def find(name_or_path: str, user_dirs: Iterable[Path] = ()) -> Template:
 
 def load_file(path: Path, *, builtin: bool = False) -> Template:
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a Windows BOM
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateNotFound(f"cannot read template {path}: {exc}") from None
     return parse_template(text, name=path.stem, path=path, builtin=builtin)
@@ -178,8 +178,9 @@ def render(template: Template, minutes: float, given: dict[str, str]) -> tuple[s
         raise TemplateSyntaxError(f"{template.path}{line}: {exc.message}; declare it in the front matter") from None
     except jinja2.TemplateError as exc:
         raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {exc}") from None
-    except (ArithmeticError, TypeError, ValueError) as exc:
-        raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {exc}") from None
+    except Exception as exc:  # any failure of the template's own code (pop on [], recursion...)
+        detail = str(exc) or type(exc).__name__
+        raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {detail}") from None
     return text, values
 
 

@@ -1,0 +1,153 @@
+"""The command line: commands, output locations, and one-line errors with no traceback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import responses
+from click.testing import CliRunner
+
+from fake_google import google_reply, url
+from guided_audio import __version__
+from guided_audio.cli import cli
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def run(*args: str, ok: bool = True):
+    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
+    if ok:
+        assert result.exit_code == 0, result.output
+    return result
+
+
+def run_main(*args: str) -> subprocess.CompletedProcess:
+    """The real console entry point in a fresh process, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "guided_audio", *args], capture_output=True, text=True, timeout=120
+    )
+
+
+def test_version():
+    assert run("--version").output.strip() == f"guided-audio, version {__version__}"
+
+
+@pytest.mark.parametrize("command", ["generate", "preview", "templates"])
+def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
+    text = run(command, "--help").output
+    assert "Example:" in text and f"guided-audio {command}" in text
+    assert f"guided-audio {command}" in README.read_text()
+
+
+def test_templates_lists_builtins_with_parameters():
+    text = run("templates").output
+    for name in ("deep-breathing", "progressive-muscle-relaxation", "guided-imagery"):
+        assert f"{name}  (built-in)" in text
+    assert "--var pattern=  4-7-8|box|coherent, default 4-7-8" in text
+    assert "--var scene=" in text
+
+
+def test_user_template_folder_shadows_a_builtin(tmp_path, monkeypatch):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "deep-breathing.txt").write_text("+++\ntitle = \"My breath\"\n+++\nJust breathe.\n")
+    text = run("templates", "--templates-dir", str(mine)).output
+    assert f"deep-breathing  ({mine / 'deep-breathing.txt'})" in text
+    monkeypatch.setenv("GUIDED_AUDIO_TEMPLATES", str(mine))
+    assert "Just breathe." in run("preview", "deep-breathing", "--minutes", "1").output
+
+
+def test_preview_shows_the_plan_without_synthesising(phrase_cache_dir):
+    before = sorted(phrase_cache_dir.rglob("*.npy"))
+    text = run("preview", "deep-breathing", "--minutes", "5", "--var", "pattern=box").output
+    assert text.startswith("Deep breathing (deep-breathing), 5 min: pattern=box")
+    assert " 0:00.000  == Settling in ==" in text
+    assert "[inhale 4s]" in text and "[hold 4s]" in text and "[exhale 4s]" in text
+    assert " 5:00.000  (end)" in text and "Length 5:00 exactly" in text
+    assert sorted(phrase_cache_dir.rglob("*.npy")) == before
+
+
+def test_generate_writes_to_output_folder_by_default(tmp_path):
+    result = run("generate", "deep-breathing", "--minutes", "2", "--quiet")
+    assert result.output == ""
+    made = sorted(p.name for p in (tmp_path / "output").iterdir())
+    assert made == ["deep-breathing-2min.json", "deep-breathing-2min.mp3", "deep-breathing-2min.vtt"]
+    manifest = json.loads((tmp_path / "output" / "deep-breathing-2min.json").read_text())
+    assert set(manifest) >= {
+        "title", "template", "minutes", "params", "engine", "voice", "background",
+        "duration", "chapters", "segments", "phases",
+    }  # fmt: skip
+    assert manifest["params"]["pattern"] == "4-7-8" and manifest["minutes"] == 2
+
+
+def test_generate_summary_line(tmp_path):
+    out = tmp_path / "s.mp3"
+    text = run("generate", "deep-breathing", "-m", "2", "-o", str(out)).output
+    assert text.startswith(f"Wrote {out} (120.0 s, ")
+
+
+def test_gtts_engine_renders_a_session_through_a_fake_google(tmp_path, google, spoken):
+    google.add(responses.POST, url("co.uk"), body=google_reply(spoken[0]), status=200)
+    (tmp_path / "t.txt").write_text("Welcome. [pause 3s] Breathe gently.")
+    out = tmp_path / "g.mp3"
+    run("generate", str(tmp_path / "t.txt"), "-m", "0.5", "--engine", "gtts", "--tld", "co.uk", "-o", str(out))
+    manifest = json.loads(out.with_suffix(".json").read_text())
+    assert manifest["engine"] == "gtts" and manifest["voice"] == "gtts en (co.uk)"
+    assert len(google.calls) == 2 and manifest["duration"] == 30
+
+
+def test_gtts_offline_fails_at_once_suggesting_the_offline_voice(tmp_path, google):
+    import requests
+
+    google.add(responses.POST, url(), body=requests.exceptions.ConnectionError("no route"))
+    result = run("generate", "deep-breathing", "-m", "2", "--engine", "gtts", ok=False)
+    assert result.exit_code == 1
+    assert "use the offline voice with --engine piper" in result.output
+    assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
+
+
+BAD_INPUT = [
+    (["generate", "no-such-template", "-m", "5"], "no template named 'no-such-template'"),
+    (["generate", "deep-breathing", "-m", "0"], "--minutes must be a positive number"),
+    (["generate", "deep-breathing", "-m", "-2"], "--minutes must be a positive number"),
+    (["generate", "deep-breathing", "-m", "five"], "'five' is not a valid float"),
+    (["generate", "deep-breathing", "-m", "99999"], "too long; the most is 180 minutes"),
+    (["generate", "deep-breathing", "-m", "5", "--var", "speed=3"], "has no parameter 'speed'"),
+    (["generate", "deep-breathing", "-m", "5", "--var", "pattern=zigzag"], "choose one of 4-7-8, box"),
+    (["generate", "deep-breathing", "-m", "5", "--var", "inhale=-4"], "out of range"),
+    (["generate", "deep-breathing", "-m", "5", "--var", "inhale"], "should look like key=value"),
+    (["generate", "deep-breathing", "-m", "5", "--voice", "/nowhere/v.onnx"], "does not exist"),
+    (["generate", "deep-breathing", "-m", "5", "--voice", "nobody"], "no voice named 'nobody'"),
+    (["generate", "deep-breathing", "-m", "5", "--rate", "9"], "--rate 9 is out of range"),
+    (["generate", "deep-breathing", "-m", "5", "-o", "/proc/nope/x.mp3"], "cannot write to /proc/nope"),
+    (["generate", "deep-breathing", "-m", "5", "-o", "x.wav"], "should end in .mp3"),
+    (["generate", "deep-breathing", "-m", "5", "--background", "rain"], "unknown background 'rain'"),
+    (["generate", "progressive-muscle-relaxation", "-m", "1"], "try --minutes"),
+    (["preview", "deep-breathing", "-m", "1"], "needs at least 2 minutes; try --minutes 2"),
+    (["generate", "deep-breathing", "-m", "5", "--engine", "gtts", "--lang", "xx"], "unknown gTTS language"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_INPUT, ids=[" ".join(a[:4]) for a, _ in BAD_INPUT])
+def test_bad_input_is_one_error_line_with_no_traceback_and_no_file(tmp_path, args, message):
+    result = run_main(*args)
+    assert result.returncode != 0
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
+    assert message in lines[0]
+    assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
+    assert not list(tmp_path.glob("*.mp3"))
+
+
+def test_template_syntax_error_names_file_and_line(tmp_path):
+    bad = tmp_path / "bad.txt"
+    bad.write_text("+++\ntitle = \"Bad\"\n+++\nHello.\n{% if %}\n")
+    result = run_main("generate", str(bad), "-m", "1")
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]
+    assert f"{bad}:5:" in result.stderr

