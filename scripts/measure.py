@@ -1,0 +1,86 @@
+"""Listen to rendered sessions with instruments: length, loudness, cue alignment, transcript.
+
+    python scripts/measure.py output/deep-breathing-5min.mp3 [more.mp3 ...] [--transcribe]
+
+For each MP3 (with its .json manifest beside it) prints the decoded length, ffmpeg's EBU R128
+integrated loudness and true peak, how far each transcript cue is from where sound really
+starts, the phase-to-phase timing, and (with --transcribe) how many of the script's words an
+independent recogniser (PocketSphinx) hears. Needs the test extras for --transcribe.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+
+from audio_probe import RATE, load, onset_near, transcribe, window_levels, words  # noqa: E402
+from guided_audio.audio import ffmpeg_exe  # noqa: E402
+
+
+def ebur128(mp3: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's own meter."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(mp3), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    summary = proc.stderr[proc.stderr.rfind("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.inf]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def measure(mp3: Path, transcribe_words: bool) -> dict:
+    samples, manifest = load(mp3)
+    levels = window_levels(samples)
+    speech = [s for s in manifest["segments"] if s["kind"] == "speech"]
+    offsets = []
+    for segment in speech:
+        onset = onset_near(levels, segment["start"])
+        offsets.append(float("inf") if onset is None else (onset - segment["start"]) * 1000)
+    loudness, peak = ebur128(mp3)
+    report = {
+        "file": str(mp3),
+        "planned_s": manifest["duration"],
+        "decoded_s": round(len(samples) / RATE, 3),
+        "phrases": len(speech),
+        "cue_offset_ms": {
+            "median": round(float(np.median(offsets)), 1),
+            "worst": round(float(max(offsets, key=abs)), 1),
+            "over_50ms": sum(abs(o) > 50 for o in offsets),
+        },
+        "loudness_lufs": loudness,
+        "true_peak_dbtp": peak,
+        "chapters": len(manifest["chapters"]),
+        "phases": len(manifest["phases"]),
+    }
+    inhales = [p["start"] for p in manifest["phases"] if p["name"] == "inhale"]
+    if len(inhales) > 1:
+        periods = np.diff(inhales)
+        report["inhale_periods_s"] = sorted({round(float(p), 3) for p in periods})[:6]
+    if transcribe_words:
+        sample = [s for s in speech if len(s["text"]) > 25][:12]
+        expected = {w for s in sample for w in words(s["text"])}
+        heard = {w for s in sample for w in words(transcribe(samples, s["start"], s["end"]))}
+        report["word_recall"] = round(len(expected & heard) / max(1, len(expected)), 2)
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("mp3", nargs="+", type=Path)
+    parser.add_argument("--transcribe", action="store_true")
+    args = parser.parse_args()
+    for mp3 in args.mp3:
+        print(json.dumps(measure(mp3, args.transcribe)))
+
+
+if __name__ == "__main__":
+    main()
