@@ -67,6 +67,7 @@ class PhraseCache:
         if not self.enabled:
             return
         path = self._path(key)
+        tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
@@ -74,6 +75,8 @@ class PhraseCache:
                 np.save(handle, samples.astype(np.float32), allow_pickle=False)
             os.replace(tmp, path)
         except OSError as exc:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
             # A cache that cannot be written only costs speed; say so once and carry on.
             log.warning("phrase cache %s is not writable (%s); continuing without it", self.folder, exc)
             self.enabled = False

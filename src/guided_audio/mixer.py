@@ -11,7 +11,7 @@ from typing import Callable, Iterator, Mapping
 
 import numpy as np
 
-from guided_audio.layout import Timeline
+from guided_audio.layout import Placement, Timeline
 
 CHUNK_SECONDS = 10.0
 
@@ -26,7 +26,7 @@ def mix_chunks(
     placements = sorted(timeline.speech, key=lambda p: p.start)
     chunk = max(1, int(chunk_seconds * timeline.rate))
     upcoming = 0
-    active: list = []
+    active: list[Placement] = []
     for chunk_start in range(0, timeline.total, chunk):
         chunk_end = min(chunk_start + chunk, timeline.total)
         buffer = np.zeros(chunk_end - chunk_start, dtype=np.float32)

@@ -18,7 +18,7 @@ from guided_audio.audio import SESSION_RATE, Mp3Encoder
 from guided_audio.cache import PhraseCache
 from guided_audio.engines import make_engine
 from guided_audio.errors import BackgroundError, LengthError
-from guided_audio.layout import Timeline, TooShort, format_clock, layout
+from guided_audio.layout import Timeline, TooShort, layout
 from guided_audio.mixer import stream
 from guided_audio.output import OutputFiles
 from guided_audio.sidecars import SessionInfo, manifest_json, webvtt
@@ -66,10 +66,6 @@ class Plan:
     timeline: Timeline
     estimated_phrases: int
     """How many phrase lengths were estimated rather than measured."""
-
-    @property
-    def texts(self) -> list[str]:
-        return [p.text for p in self.timeline.speech]
 
 
 @dataclass
@@ -234,7 +230,3 @@ def _known_or_estimated(bank: PhraseBank, rate: float):
         return estimate_samples(text, rate)
 
     return length_of
-
-
-def describe_need(seconds: float) -> str:
-    return format_clock(seconds)
