@@ -10,7 +10,7 @@ import pytest
 from audio_probe import load, loudest_db, onset_near, transcribe, window_levels, words
 from guided_audio import templates
 from guided_audio.errors import LengthError, OutputError, VoiceError
-from guided_audio.session import SessionRequest, generate
+from guided_audio.session import SessionRequest, generate, preview
 
 BUILTINS = [t.name for t in templates.available() if t.builtin]
 
@@ -165,3 +165,10 @@ def test_unwritable_output_fails_before_any_synthesis(tmp_path):
     blocker.write_text("")
     with pytest.raises(OutputError, match="cannot write to"):
         generate(SessionRequest("deep-breathing", 2, output=blocker / "x.mp3"))
+
+
+def test_preview_after_a_render_uses_the_measured_lengths(tmp_path):
+    mp3, result = render(tmp_path, "deep-breathing", 2, variables={"pattern": "box"})
+    plan = preview(SessionRequest("deep-breathing", 2, variables={"pattern": "box"}))
+    assert plan.estimated_phrases == 0
+    assert plan.timeline.speech == result.plan.timeline.speech

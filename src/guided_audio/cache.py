@@ -63,6 +63,15 @@ class PhraseCache:
         self.hits += 1
         return samples
 
+    def length(self, key: str) -> int | None:
+        """Samples in an entry, reading only its header (for planning without audio)."""
+        if not self.enabled:
+            return None
+        try:
+            return len(np.load(self._path(key), mmap_mode="r", allow_pickle=False))
+        except (OSError, ValueError):
+            return None
+
     def put(self, key: str, samples: np.ndarray) -> None:
         if not self.enabled:
             return

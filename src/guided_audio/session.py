@@ -109,8 +109,9 @@ def estimate_samples(text: str, rate: float) -> int:
     return int(len(text) / (ESTIMATED_CHARS_PER_SECOND * rate) * SESSION_RATE)
 
 
-def _lay_out(request: SessionRequest, template, minutes: float, length_of) -> Plan:
-    items, params = script(template, minutes, request.variables)
+def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
+    """Layout at `minutes`; on failure, the error names the shortest whole minute that fits."""
+    items, params = rendered or script(template, minutes, request.variables)
     try:
         timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
     except TooShort as exc:
@@ -153,9 +154,9 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
     estimated: set[str] = set()
 
     def length_of(text: str) -> int:
-        cached = cache.get(cache.key(identity, text, SESSION_RATE))
+        cached = cache.length(cache.key(identity, text, SESSION_RATE))
         if cached is not None:
-            return len(cached)
+            return cached
         estimated.add(text)
         return estimate_samples(text, request.rate)
 
@@ -183,8 +184,8 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     )
     outputs = OutputFiles(request.output or default_output(template.name, minutes))
     outputs.check_writable()
-    items, _ = script(template, minutes, request.variables)  # fail fast on template errors
-    texts = list(dict.fromkeys(speech_texts(items)))
+    rendered = script(template, minutes, request.variables)  # fail fast on template errors
+    texts = list(dict.fromkeys(speech_texts(rendered[0])))
     cache = PhraseCache(enabled=request.use_cache)
     done = [0]
 
@@ -194,7 +195,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
             progress("Synthesising", done[0], len(texts))
 
     bank = synthesise_phrases(engine, texts, cache, on_phrase=on_phrase)
-    plan = _lay_out(request, template, minutes, _known_or_estimated(bank, request.rate))
+    plan = _lay_out(request, template, minutes, _known_or_estimated(bank, request.rate), rendered)
     info = SessionInfo(
         title=template.title,
         template=template.name,
