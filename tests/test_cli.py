@@ -75,7 +75,10 @@ def test_generate_writes_to_output_folder_by_default(tmp_path):
     result = run("generate", "deep-breathing", "--minutes", "2", "--quiet")
     assert result.output == ""
     made = sorted(p.name for p in (tmp_path / "output").iterdir())
-    assert made == ["deep-breathing-2min.json", "deep-breathing-2min.mp3", "deep-breathing-2min.vtt"]
+    assert made == [
+        "deep-breathing-2min.chapters.json", "deep-breathing-2min.json", "deep-breathing-2min.mp3",
+        "deep-breathing-2min.vtt",
+    ]  # fmt: skip
     manifest = json.loads((tmp_path / "output" / "deep-breathing-2min.json").read_text())
     assert set(manifest) >= {
         "title", "template", "minutes", "params", "engine", "voice", "background",
