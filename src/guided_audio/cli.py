@@ -9,6 +9,8 @@ from pathlib import Path
 import click
 
 from guided_audio import __version__
+from guided_audio.commands.feed import feed
+from guided_audio.commands.playlist import playlist
 from guided_audio.errors import GuidedAudioError
 
 log = logging.getLogger("guided_audio")
@@ -38,6 +40,10 @@ def cli(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+for _command in (feed, playlist):
+    cli.add_command(_command)
 
 
 def session_options(command):
