@@ -36,7 +36,7 @@ def test_version():
     assert run("--version").output.strip() == f"guided-audio, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["generate", "preview", "templates", "feed", "playlist"])
+@pytest.mark.parametrize("command", ["generate", "preview", "templates", "feed", "serve", "playlist"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     text = run(command, "--help").output
     assert "Example:" in text and f"guided-audio {command}" in text
@@ -140,6 +140,9 @@ BAD_INPUT = [
     (["feed", "/nowhere", "--base-url", "http://x.org"], "/nowhere is not a folder"),
     (["feed", "."], "Missing option '--base-url'"),
     (["playlist", "."], "no sessions in ."),
+    (["serve", "/nowhere"], "/nowhere is not a folder"),
+    (["serve", ".", "--port", "70000"], "70000 is not in the range"),
+    (["serve", ".", "--host", "203.0.113.7"], "203.0.113.7 is not an address of this computer"),
 ]
 
 

@@ -11,6 +11,7 @@ import click
 from guided_audio import __version__
 from guided_audio.commands.feed import feed
 from guided_audio.commands.playlist import playlist
+from guided_audio.commands.serve import serve
 from guided_audio.errors import GuidedAudioError
 
 log = logging.getLogger("guided_audio")
@@ -42,7 +43,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for _command in (feed, playlist):
+for _command in (feed, serve, playlist):
     cli.add_command(_command)
 
 
