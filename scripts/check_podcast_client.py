@@ -5,7 +5,8 @@
 
 Renders two short sessions, builds the feed, serves the folder on loopback, then has gpo
 subscribe, update and download; checks both episodes arrive byte for byte, that a second
-update finds nothing new, and that rebuilding the feed adds no episode. Everything stays on 127.0.0.1 and in a temporary folder.
+update finds nothing new, and that rebuilding the feed adds no episode. Everything stays
+on 127.0.0.1 and in a temporary folder.
 """
 
 from __future__ import annotations

@@ -189,7 +189,8 @@ def serve_until_interrupted(folder, *args: str) -> tuple[int, str]:
             time.sleep(0.1)
     finally:
         process.send_signal(signal.SIGINT)
-        rest, _ = process.communicate(timeout=15)
+        rest = process.stdout.read()  # not communicate(): it would skip what readline buffered
+        process.wait(timeout=15)
     return process.returncode, first + rest
 
 

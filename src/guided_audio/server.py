@@ -11,15 +11,13 @@ from __future__ import annotations
 import contextlib
 import errno
 import ipaddress
-import logging
+import mimetypes
 import socket
 import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
 from guided_audio.errors import ServerError
-
-log = logging.getLogger(__name__)
 
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
@@ -37,8 +35,6 @@ WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
 def content_type(path: Path) -> str:
-    import mimetypes
-
     return CONTENT_TYPES.get(path.suffix.lower()) or mimetypes.guess_type(path.name)[0] or "application/octet-stream"
 
 
@@ -124,6 +120,25 @@ class Serving:
         hosts = _own_addresses() if self.host in WILDCARD_HOSTS else [self.host]
         return [f"http://{_url_host(host)}:{self.port}" for host in hosts]
 
+    def banner(self) -> str:
+        """What to tell the user: where it is served, whether the feed fits, how to subscribe."""
+        url = self.base_urls()[0]
+        lines = [f"Serving {self.folder} read-only at {url}/ (Ctrl+C to stop)"]
+        built_for = feed_base_url(self.folder)
+        rebuild = f"guided-audio feed {self.folder} --base-url {url}"
+        if built_for is None:
+            lines.append(f"No feed yet: run  {rebuild}")
+        elif built_for not in self.base_urls():
+            lines.append(f"feed.xml points at {built_for}; for this address run  {rebuild}")
+        if not self.loopback:
+            lines += [
+                "Anyone on this network can download these files while this runs.",
+                "In a podcast app (AntennaPod, Podcast Addict, gPodder), add a podcast by URL:",
+                f"    {url}/feed.xml",
+                terminal_qr(f"{url}/feed.xml"),
+            ]
+        return "\n".join(lines)
+
 
 def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> Serving:
     """Bind `host:port` and build the server for `folder` (port 0 picks a free one)."""
@@ -157,7 +172,7 @@ def _bind(host: str, port: int) -> socket.socket:
         if exc.errno == errno.EADDRINUSE:
             raise ServerError(f"port {port} is in use by another program; try --port {port + 1}") from None
         if exc.errno == errno.EACCES:
-            raise ServerError(f"not allowed to listen on port {port}; use a port above 1023, e.g. --port 8000") from None
+            raise ServerError(f"not allowed to listen on port {port}; use one above 1023, e.g. --port 8000") from None
         if exc.errno == errno.EADDRNOTAVAIL:
             raise ServerError(f"{host} is not an address of this computer; try --host 0.0.0.0") from None
         raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None

@@ -16,6 +16,7 @@ from typing import Any
 from guided_audio.cover import Cover, load_cover, make_cover
 from guided_audio.layout import Timeline
 from guided_audio.params import ParamSpec
+from guided_audio.templates import Template
 
 GENRE = "Meditation"
 DEFAULT_AUTHOR = "guided-audio"
@@ -56,7 +57,7 @@ def minutes_label(minutes: float) -> str:
 
 
 def session_tags(
-    template,
+    template: Template,
     minutes: float,
     params: dict[str, Any],
     *,

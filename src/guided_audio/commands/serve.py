@@ -23,23 +23,11 @@ def serve(folder: Path, host: str, port: int) -> None:
     Example:
         guided-audio serve output --host 0.0.0.0 --port 8000
     """
-    from guided_audio.server import feed_base_url, start_server, terminal_qr
+    from guided_audio.server import start_server
 
     serving = start_server(folder, host, port)
     try:
-        urls = serving.base_urls()
-        click.echo(f"Serving {folder} read-only at {urls[0]}/ (Ctrl+C to stop)")
-        built_for = feed_base_url(folder)
-        if built_for is None:
-            click.echo(f"No feed yet: run  guided-audio feed {folder} --base-url {urls[0]}")
-        elif built_for not in urls:
-            click.echo(f"feed.xml points at {built_for}; for this address run  "
-                       f"guided-audio feed {folder} --base-url {urls[0]}")  # fmt: skip
-        if not serving.loopback:
-            click.echo("Anyone on this network can download these files while this runs.")
-            click.echo("In a podcast app (AntennaPod, Podcast Addict, gPodder), add a podcast by URL:")
-            click.echo(f"    {urls[0]}/feed.xml")
-            click.echo(terminal_qr(f"{urls[0]}/feed.xml"))
+        click.echo(serving.banner())
         serving.server.serve_forever()
     except KeyboardInterrupt:
         pass  # Ctrl+C is how a user stops serving, not an error
