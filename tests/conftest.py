@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 
 import pytest
@@ -24,13 +25,16 @@ def isolated_environment(monkeypatch, phrase_cache_dir, tmp_path):
 
 @pytest.fixture(autouse=True)
 def no_network(monkeypatch):
-    """Any attempt to open an internet connection fails, and fails the test afterwards too."""
+    """Any attempt to open an internet connection fails, and fails the test afterwards too.
+
+    Loopback stays open: the server tests talk to a server of ours on 127.0.0.1.
+    """
     attempts: list[object] = []
     real_connect, real_connect_ex = socket.socket.connect, socket.socket.connect_ex
 
     def guarded(real):
         def connect(self, address, *args, **kwargs):
-            if self.family in (socket.AF_INET, socket.AF_INET6):
+            if self.family in (socket.AF_INET, socket.AF_INET6) and not _loopback(address):
                 attempts.append(address)
                 raise OSError(f"test tried to reach the network: {address!r}")
             return real(self, address, *args, **kwargs)
@@ -41,6 +45,21 @@ def no_network(monkeypatch):
     monkeypatch.setattr(socket.socket, "connect_ex", guarded(real_connect_ex))
     yield
     assert attempts == [], f"real network connections attempted: {attempts}"
+
+
+def _loopback(address) -> bool:
+    try:
+        return ipaddress.ip_address(address[0]).is_loopback
+    except (ValueError, TypeError, IndexError):
+        return False
+
+
+@pytest.fixture(scope="session")
+def two_sessions(tmp_path_factory, phrase_cache_dir):
+    """Two real tagged sessions in one folder (see podcast_sessions.py); copy before writing."""
+    from podcast_sessions import render_two
+
+    return render_two(tmp_path_factory.mktemp("two-sessions"), phrase_cache_dir)
 
 
 @pytest.fixture(scope="session")

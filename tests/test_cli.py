@@ -36,7 +36,7 @@ def test_version():
     assert run("--version").output.strip() == f"guided-audio, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["generate", "preview", "templates"])
+@pytest.mark.parametrize("command", ["generate", "preview", "templates", "feed", "serve", "playlist"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     text = run(command, "--help").output
     assert "Example:" in text and f"guided-audio {command}" in text
@@ -75,7 +75,10 @@ def test_generate_writes_to_output_folder_by_default(tmp_path):
     result = run("generate", "deep-breathing", "--minutes", "2", "--quiet")
     assert result.output == ""
     made = sorted(p.name for p in (tmp_path / "output").iterdir())
-    assert made == ["deep-breathing-2min.json", "deep-breathing-2min.mp3", "deep-breathing-2min.vtt"]
+    assert made == [
+        "deep-breathing-2min.chapters.json", "deep-breathing-2min.json", "deep-breathing-2min.mp3",
+        "deep-breathing-2min.vtt",
+    ]  # fmt: skip
     manifest = json.loads((tmp_path / "output" / "deep-breathing-2min.json").read_text())
     assert set(manifest) >= {
         "title", "template", "minutes", "params", "engine", "voice", "background",
@@ -129,6 +132,17 @@ BAD_INPUT = [
     (["generate", "progressive-muscle-relaxation", "-m", "1"], "try --minutes"),
     (["preview", "deep-breathing", "-m", "1"], "needs at least 2 minutes; try --minutes 2"),
     (["generate", "deep-breathing", "-m", "5", "--engine", "gtts", "--lang", "xx"], "unknown gTTS language"),
+    (["generate", "deep-breathing", "-m", "5", "--cover", "/nowhere/c.png"], "cover image /nowhere/c.png does not exist"),
+    (["generate", "deep-breathing", "-m", "5", "--cover", str(README)], "README.md as a cover: not an image"),
+    (["feed", ".", "--base-url", "http://192.168.1.20:8000"], "no sessions in ."),
+    (["feed", ".", "--base-url", "ftp://example.org/x"], "'ftp://example.org/x' is not an http(s) address"),
+    (["feed", ".", "--base-url", "192.168.1.20:8000"], "is not an http(s) address"),
+    (["feed", "/nowhere", "--base-url", "http://x.org"], "/nowhere is not a folder"),
+    (["feed", "."], "Missing option '--base-url'"),
+    (["playlist", "."], "no sessions in ."),
+    (["serve", "/nowhere"], "/nowhere is not a folder"),
+    (["serve", ".", "--port", "70000"], "70000 is not in the range"),
+    (["serve", ".", "--host", "203.0.113.7"], "203.0.113.7 is not an address of this computer"),
 ]
 
 
@@ -142,6 +156,7 @@ def test_bad_input_is_one_error_line_with_no_traceback_and_no_file(tmp_path, arg
     assert message in lines[0]
     assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
     assert not list(tmp_path.glob("*.mp3"))
+    assert not [p for p in tmp_path.iterdir() if p.name != "output"], "a feed, cover or playlist was written"
 
 
 def test_template_syntax_error_names_file_and_line(tmp_path):

@@ -74,7 +74,8 @@ def test_every_builtin_renders_exactly_with_speech_where_the_transcript_says(tmp
         assert seconds_of(start) == pytest.approx(segment["start"], abs=0.0011)
         assert seconds_of(end) == pytest.approx(segment["end"], abs=0.0011)
     assert result.files == {
-        "mp3": mp3, "vtt": mp3.with_suffix(".vtt"), "json": mp3.with_suffix(".json")
+        "mp3": mp3, "vtt": mp3.with_suffix(".vtt"), "json": mp3.with_suffix(".json"),
+        "chapters.json": mp3.with_suffix(".chapters.json"),
     }  # fmt: skip
 
 
@@ -134,7 +135,7 @@ def test_a_plain_text_file_is_a_template_and_any_piper_voice_path_works(tmp_path
     result = generate(SessionRequest(str(script), 0.5, voice=str(voices / "calm.onnx"), output=mp3))
     _samples, manifest, speech = check_session(mp3, 0.5)
     assert [s["text"] for s in speech] == ["Hello there.", "This is a plain file."]
-    assert manifest["voice"] == "calm" and manifest["title"] == "Hello"
+    assert manifest["voice"] == "calm" and manifest["title"] == "Hello (0.5 min)"
     assert result.plan.timeline.speech[1].start - result.plan.timeline.speech[0].end == 2 * 44_100
 
 

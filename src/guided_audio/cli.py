@@ -9,6 +9,9 @@ from pathlib import Path
 import click
 
 from guided_audio import __version__
+from guided_audio.commands.feed import feed
+from guided_audio.commands.playlist import playlist
+from guided_audio.commands.serve import serve
 from guided_audio.errors import GuidedAudioError
 
 log = logging.getLogger("guided_audio")
@@ -38,6 +41,10 @@ def cli(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+
+
+for _command in (feed, serve, playlist):
+    cli.add_command(_command)
 
 
 def session_options(command):
@@ -76,13 +83,18 @@ def _request(**kwargs):
 @session_options
 @click.option("--background", default="none", show_default=True, help="Background soundscape (none for now).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="MP3 to write [default: output/TEMPLATE-Nmin.mp3]; .vtt and .json go beside it.")
+              help="MP3 to write [default: output/TEMPLATE-Nmin.mp3]; its sidecars go beside it.")
 @click.option("--bitrate", "bitrate_kbps", type=click.IntRange(32, 320), default=96, show_default=True,
               help="Constant MP3 bitrate in kbps.")
+@click.option("--title", help="Title players show [default: the template's title and length].")
+@click.option("--author", help="Artist/author tag [default: guided-audio].")
+@click.option("--album", help="Album or series tag [default: Guided relaxation].")
+@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path),
+              help="Front cover image (square JPEG or PNG, 1400 px or more) [default: drawn, naming the session].")
 @click.option("--no-cache", is_flag=True, help="Synthesise every phrase again, ignoring the phrase cache.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
 def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
-    """Render TEMPLATE to an MP3 of exactly --minutes, with a .vtt transcript and .json manifest.
+    """Render TEMPLATE to a tagged MP3 of exactly --minutes, with transcript, manifest and chapters.
 
     \b
     Example:

@@ -47,3 +47,15 @@ class AudioError(GuidedAudioError):
 
 class BackgroundError(GuidedAudioError):
     """The background soundscape or file cannot be used."""
+
+
+class CoverError(GuidedAudioError):
+    """The cover image is missing, unreadable or not an image."""
+
+
+class FeedError(GuidedAudioError):
+    """The feed or playlist cannot be built: no sessions, a bad base URL, a broken manifest."""
+
+
+class ServerError(GuidedAudioError):
+    """The folder cannot be served: port in use, unknown host, missing folder."""

@@ -10,7 +10,7 @@ from typing import Iterator
 
 from guided_audio.errors import OutputError
 
-SIDECARS = ("vtt", "json")
+SIDECARS = ("vtt", "json", "chapters.json")
 
 
 class OutputFiles:
@@ -57,3 +57,22 @@ class OutputFiles:
             for temp in temps.values():
                 with contextlib.suppress(FileNotFoundError):
                     temp.unlink()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write one file whole or not at all: a temp file beside it, then a rename."""
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    except OSError as exc:
+        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}; check the folder") from None
+    temp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}; check the folder") from None
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()

@@ -23,6 +23,7 @@ from guided_audio.mixer import stream
 from guided_audio.output import OutputFiles
 from guided_audio.sidecars import SessionInfo, manifest_json, webvtt
 from guided_audio.speech import PhraseBank, synthesise_phrases
+from guided_audio.tags import chapter_spans, podcast_chapters_json, session_tags, write_tags
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +54,11 @@ class SessionRequest:
     templates_dirs: tuple[Path, ...] = ()
     bitrate_kbps: int = 96
     use_cache: bool = True
+    title: str | None = None
+    author: str | None = None
+    album: str | None = None
+    cover: Path | None = None
+    """Front cover image; without one a cover naming the session is drawn."""
 
 
 @dataclass
@@ -170,7 +176,7 @@ def default_output(template_name: str, minutes: float) -> Path:
 
 
 def generate(request: SessionRequest, progress: Progress | None = None) -> GenerateResult:
-    """Render the session to an MP3 with its .vtt and .json beside it, all or nothing."""
+    """Render the tagged MP3 with its .vtt, .json and .chapters.json beside it, all or nothing."""
     started = time.perf_counter()
     minutes = check_minutes(request.minutes)
     if request.background not in BACKGROUNDS:
@@ -185,6 +191,10 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     outputs = OutputFiles(request.output or default_output(template.name, minutes))
     outputs.check_writable()
     rendered = script(template, minutes, request.variables)  # fail fast on template errors
+    tags = session_tags(
+        template, minutes, rendered[1],
+        title=request.title, author=request.author, album=request.album, cover_path=request.cover,
+    )  # fmt: skip
     texts = list(dict.fromkeys(speech_texts(rendered[0])))
     cache = PhraseCache(enabled=request.use_cache)
     done = [0]
@@ -197,13 +207,14 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     bank = synthesise_phrases(engine, texts, cache, on_phrase=on_phrase)
     plan = _lay_out(request, template, minutes, _known_or_estimated(bank, request.rate), rendered)
     info = SessionInfo(
-        title=template.title,
+        title=tags.title,
         template=template.name,
         minutes=minutes,
         params=plan.params,
         engine=engine.name,
         voice=engine.voice_label,
         background=request.background,
+        extra=tags.manifest_fields(),
     )
     with outputs.writing() as temp:
         mixed = [0]
@@ -217,6 +228,9 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
             stream(plan.timeline, bank.clips, encoder.write, on_chunk=on_chunk)
         temp["vtt"].write_text(webvtt(plan.timeline), encoding="utf-8")
         temp["json"].write_text(manifest_json(info, plan.timeline), encoding="utf-8")
+        spans = chapter_spans(plan.timeline)
+        temp["chapters.json"].write_text(podcast_chapters_json(spans), encoding="utf-8")
+        write_tags(temp["mp3"], tags, spans)
     return GenerateResult(
         plan, outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started
     )

@@ -1,0 +1,1 @@
+"""Command-line commands, one module each; `guided_audio.cli` adds them to the group."""

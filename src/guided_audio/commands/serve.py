@@ -1,0 +1,36 @@
+"""`guided-audio serve`: serve a folder of sessions to a phone, read-only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+@click.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets phones on your network connect.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
+def serve(folder: Path, host: str, port: int) -> None:
+    """Serve FOLDER read-only over HTTP (with byte ranges) until Ctrl+C.
+
+    Only this computer can connect unless --host is given. With --host 0.0.0.0 a phone on
+    the same network can subscribe to FOLDER/feed.xml in a podcast app (build it first
+    with `guided-audio feed`); the feed address is printed with a QR code.
+
+    \b
+    Example:
+        guided-audio serve output --host 0.0.0.0 --port 8000
+    """
+    from guided_audio.server import start_server
+
+    serving = start_server(folder, host, port)
+    try:
+        click.echo(serving.banner())
+        serving.server.serve_forever()
+    except KeyboardInterrupt:
+        pass  # Ctrl+C is how a user stops serving, not an error
+    finally:
+        serving.server.server_close()
+    click.echo("Stopped.")
