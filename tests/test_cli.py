@@ -49,6 +49,9 @@ def test_templates_lists_builtins_with_parameters():
         assert f"{name}  (built-in)" in text
     assert "--var pattern=  4-7-8|box|coherent, default 4-7-8" in text
     assert "--var scene=" in text
+    seeds = ("body-scan", "affirmations", "self-compassion", "gratitude", "sleep-wind-down")
+    assert sum(f"{name}  (built-in)" in text for name in seeds) >= 3, "three seed techniques beyond the core"
+    assert "--var file=  FILE (UTF-8 text, one per line)" in text
 
 
 def test_user_template_folder_shadows_a_builtin(tmp_path, monkeypatch):
@@ -129,6 +132,9 @@ BAD_INPUT = [
     (["generate", "progressive-muscle-relaxation", "-m", "1"], "try --minutes"),
     (["preview", "deep-breathing", "-m", "1"], "needs at least 2 minutes; try --minutes 2"),
     (["generate", "deep-breathing", "-m", "5", "--engine", "gtts", "--lang", "xx"], "unknown gTTS language"),
+    (["generate", "affirmations", "-m", "5", "--var", "file=missing.txt"], "file='missing.txt' cannot be read ("),
+    (["generate", "body-scan", "-m", "5", "--var", "name=[pause 9min]"], "holds [ ] < or >, which are markup"),
+    (["preview", "self-compassion", "-m", "2"], "needs at least 4 minutes; try --minutes 4"),
 ]
 
 
