@@ -187,7 +187,7 @@ def test_the_checks_catch_what_they_look_for():
 # ---- personalisation and a list of one's own ----
 
 
-def test_name_is_used_sparingly_and_goal_is_said_back(tmp_path):
+def test_name_is_used_sparingly_and_goal_is_said_back():
     for name in ("body-scan", "affirmations", "self-compassion", "gratitude", "sleep-wind-down"):
         for minutes in (lengths(BUILTINS[name])[0], 20):
             texts = spoken(plan(name, minutes, (("name", "Robin"),)))
