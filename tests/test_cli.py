@@ -49,6 +49,9 @@ def test_templates_lists_builtins_with_parameters():
         assert f"{name}  (built-in)" in text
     assert "--var pattern=  4-7-8|box|coherent, default 4-7-8" in text
     assert "--var scene=" in text
+    seeds = ("body-scan", "affirmations", "self-compassion", "gratitude", "sleep-wind-down")
+    assert sum(f"{name}  (built-in)" in text for name in seeds) >= 3, "three seed techniques beyond the core"
+    assert "--var file=  FILE (UTF-8 text, one per line)" in text
 
 
 def test_user_template_folder_shadows_a_builtin(tmp_path, monkeypatch):
@@ -143,6 +146,9 @@ BAD_INPUT = [
     (["serve", "/nowhere"], "/nowhere is not a folder"),
     (["serve", ".", "--port", "70000"], "70000 is not in the range"),
     (["serve", ".", "--host", "203.0.113.7"], "203.0.113.7 is not an address of this computer"),
+    (["generate", "affirmations", "-m", "5", "--var", "file=missing.txt"], "file='missing.txt' cannot be read ("),
+    (["generate", "body-scan", "-m", "5", "--var", "name=[pause 9min]"], "holds [ ] < or >, which are markup"),
+    (["preview", "self-compassion", "-m", "2"], "needs at least 4 minutes; try --minutes 4"),
 ]
 
 

@@ -52,9 +52,9 @@ def test_default_is_converted(data, default):
 @pytest.mark.parametrize(
     "data, fragment",
     [
-        ({"typ": "int"}, "t.txt: parameter 'x' has unknown keys ['typ']; use type, default, choices, min, max, help"),
+        ({"typ": "int"}, "t.txt: parameter 'x' has unknown keys ['typ']; use type, default, choices, min, max, max_length, help"),
         ({"type": "int", "step": 1, "deflt": 2}, "has unknown keys ['deflt', 'step']"),
-        ({"type": "integer"}, "t.txt: parameter 'x' has type 'integer'; use one of str, int, float, bool, choice"),
+        ({"type": "integer"}, "t.txt: parameter 'x' has type 'integer'; use one of str, int, float, bool, choice, lines"),
         ({"type": "choice"}, "t.txt: choice parameter 'x' needs a list of choices"),
         ({"type": "choice", "choices": []}, "t.txt: choice parameter 'x' needs a list of choices"),
         ({"choices": ["a"], "default": "b"}, "t.txt: default of 'x' is invalid: x='b' is not allowed; choose one of a"),
@@ -78,7 +78,7 @@ def test_non_numeric_bounds_are_a_declaration_error(data):
 
 
 def test_param_types():
-    assert PARAM_TYPES == ("str", "int", "float", "bool", "choice")
+    assert PARAM_TYPES == ("str", "int", "float", "bool", "choice", "lines")
 
 
 # ---- conversion ----
@@ -166,6 +166,98 @@ def test_str_conversion_strips():
     assert spec(type="str").convert("  hello world ") == "hello world"
 
 
+# ---- spoken text: str and lines ----
+
+
+def test_str_max_length():
+    s = spec("name", max_length=5)
+    assert s.convert(" Robin ") == "Robin"
+    with pytest.raises(ParameterError) as exc:
+        s.convert("Robinson")
+    assert str(exc.value) == "name='Robinson' is 8 characters long; keep it to 5"
+
+
+@pytest.mark.parametrize("raw", ["[pause 9min]", "Sam]", "<break time='9s'/>", "a > b"])
+def test_str_refuses_markup_characters(raw):
+    with pytest.raises(ParameterError) as exc:
+        spec("name").convert(raw)
+    assert str(exc.value) == f"name={raw!r} holds [ ] < or >, which are markup and cannot be spoken; use plain words"
+
+
+@pytest.mark.parametrize(
+    "data, fragment",
+    [
+        ({"max_length": 0}, "max_length of parameter 'x' must be a whole number of characters above 0"),
+        ({"max_length": 2.5}, "must be a whole number"),
+        ({"max_length": True}, "must be a whole number"),
+        ({"type": "int", "max_length": 3}, "on a str or lines parameter"),
+        ({"type": "lines", "default": "mine.txt"}, "t.txt: lines parameter 'x' cannot have a default; the user names the file"),
+    ],
+)
+def test_bad_text_declarations(data, fragment):
+    with pytest.raises(TemplateSyntaxError) as exc:
+        spec(**data)
+    assert fragment in str(exc.value)
+
+
+def lines_file(tmp_path, content: str | bytes, name="mine.txt"):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return str(path)
+
+
+def test_lines_reads_one_phrase_per_line_skipping_blanks_and_comments(tmp_path):
+    path = lines_file(
+        tmp_path,
+        "\ufeff# my affirmations\n\nI am steady.\r\n   I  take   my time  \n\t\n  # not this\nCafé mornings are good.\n",
+    )
+    assert spec("file", type="lines").convert(path) == ("I am steady.", "I take my time", "Café mornings are good.")
+
+
+def test_lines_expands_the_home_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    lines_file(tmp_path, "Hello.\n")
+    assert spec("file", type="lines").convert("~/mine.txt") == ("Hello.",)
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "file={path!r} has no lines to speak (blank lines and lines starting with # are skipped); add one phrase per line"),
+        ("# only a comment\n\n   \n", "file={path!r} has no lines to speak"),
+        ("Fine.\nSay [pause 5s] this.\n", "file={path!r} line 2 holds [ ] < or >, which are markup and cannot be spoken; use plain words"),
+        ("Fine.\n<speak>Hi</speak>\n", "file={path!r} line 2 holds [ ] < or >"),
+        ("Fine.\n...\n", "file={path!r} line 2 has no words to speak; remove it or add words"),
+        ("x" * 301 + "\n", "file={path!r} line 1 is 301 characters long; keep it to 300"),
+        ("Line.\n" * 201, "file={path!r} has 201 lines; keep it to 200"),
+        ("A" * 70_000, "file={path!r} is larger than 64 KB; keep the list to at most 200 lines"),
+        (b"caf\xe9\n", "file={path!r} is not UTF-8 text; save it as UTF-8"),
+    ],
+)
+def test_lines_refuses_bad_files_with_one_clear_line(tmp_path, content, message):
+    path = lines_file(tmp_path, content)
+    with pytest.raises(ParameterError) as exc:
+        spec("file", type="lines").convert(path)
+    assert str(exc.value).startswith(message.format(path=path))
+
+
+def test_lines_max_length_applies_to_each_line(tmp_path):
+    path = lines_file(tmp_path, "Short.\nThis one is too long.\n")
+    with pytest.raises(ParameterError, match=r"line 2 is 21 characters long; keep it to 10$"):
+        spec("file", type="lines", max_length=10).convert(path)
+
+
+@pytest.mark.parametrize("given", ["missing.txt", "", "."])
+def test_lines_missing_or_unreadable(tmp_path, given):
+    with pytest.raises(ParameterError) as exc:
+        spec("file", type="lines").convert(given)
+    text = str(exc.value)
+    if given:
+        assert text.startswith(f"file={given!r} cannot be read (")
+    assert text.endswith("give the path of a UTF-8 text file with one phrase per line")
+    assert "\n" not in text
+
+
 # ---- describe / format ----
 
 
@@ -186,13 +278,15 @@ def test_str_conversion_strips():
         ({"type": "bool", "default": True}, "true|false, default true"),
         ({"choices": ["4-7-8", "box"], "default": "box"}, "4-7-8|box, default box"),
         ({"choices": ["a", "b", "c"]}, "a|b|c"),
+        ({"max_length": 40}, "str up to 40 characters"),
+        ({"type": "lines"}, "FILE (UTF-8 text, one per line)"),
     ],
 )
 def test_describe(data, text):
     assert spec(**data).describe() == text
 
 
-@pytest.mark.parametrize("value, text", [(True, "true"), (False, "false"), (5.0, "5"), (0.25, "0.25"), (7, "7"), ("x", "x")])
+@pytest.mark.parametrize("value, text", [(True, "true"), (False, "false"), (5.0, "5"), (0.25, "0.25"), (7, "7"), ("x", "x"), (("a", "b"), "2 lines")])
 def test_format(value, text):
     assert ParamSpec.format(value) == text
 

@@ -7,57 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from audio_probe import load, loudest_db, onset_near, transcribe, window_levels, words
+from audio_probe import (
+    check_session, load, onset_near, render, seconds_of, transcribe, vtt_cues, window_levels, words,
+)  # fmt: skip
 from guided_audio import templates
 from guided_audio.errors import LengthError, OutputError, VoiceError
 from guided_audio.session import SessionRequest, generate, preview
 
 BUILTINS = [t.name for t in templates.available() if t.builtin]
-
-
-def render(tmp_path: Path, template: str, minutes: float, **options) -> tuple[Path, object]:
-    output = tmp_path / f"{template}.mp3"
-    result = generate(SessionRequest(template, minutes, output=output, **options))
-    return output, result
-
-
-def check_session(mp3: Path, minutes: float) -> tuple:
-    """The checks every rendered session must pass; returns samples, manifest and speech."""
-    samples, manifest = load(mp3)
-    assert mp3.with_suffix(".vtt").is_file()
-    # Exact before encoding; the decoded MP3 only adds the last frame's padding (< 27 ms).
-    assert manifest["duration"] == pytest.approx(minutes * 60, abs=0.001)
-    assert minutes * 60 <= len(samples) / 44_100 < minutes * 60 + 0.05
-    segments = manifest["segments"]
-    assert segments[0]["start"] == 0 and segments[-1]["end"] == pytest.approx(minutes * 60, abs=0.001)
-    for before, after in zip(segments, segments[1:]):
-        assert before["end"] == pytest.approx(after["start"], abs=0.0011)
-    speech = [s for s in segments if s["kind"] == "speech"]
-    assert speech, "no speech in the manifest"
-    levels = window_levels(samples)
-    for segment in speech:
-        onset = onset_near(levels, segment["start"])
-        assert onset is not None, f"no sound near {segment}"
-        assert abs(onset - segment["start"]) <= 0.050, (segment, onset)
-    for pause in (s for s in segments if s["kind"] == "pause" and s["end"] - s["start"] > 0.4):
-        assert loudest_db(samples, pause["start"] + 0.1, pause["end"] - 0.1) < -60, pause
-    return samples, manifest, speech
-
-
-def vtt_cues(path: Path) -> list[tuple[str, str, str]]:
-    blocks = path.read_text().strip().split("\n\n")
-    assert blocks[0] == "WEBVTT"
-    cues = []
-    for block in blocks[1:]:
-        _number, times, text = block.split("\n", 2)
-        start, _, end = times.partition(" --> ")
-        cues.append((start, end, text))
-    return cues
-
-
-def seconds_of(stamp: str) -> float:
-    hours, minutes, seconds = stamp.split(":")
-    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
 
 
 @pytest.mark.parametrize("name", BUILTINS)

@@ -3,13 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Mapping
 
 from guided_audio.errors import ParameterError, TemplateSyntaxError
 
-PARAM_TYPES = ("str", "int", "float", "bool", "choice")
+PARAM_TYPES = ("str", "int", "float", "bool", "choice", "lines")
 _TRUE = {"true", "yes", "on", "1"}
 _FALSE = {"false", "no", "off", "0"}
+_SPEC_KEYS = ("type", "default", "choices", "min", "max", "max_length", "help")
+MARKUP_CHARACTERS = "[]<>"
+"""Text values end up in the script, where these would be read as tags, not spoken."""
+LINES_MAX_BYTES = 64 * 1024
+LINES_MAX_COUNT = 200
+LINE_MAX_CHARS = 300
+"""Limits for a `lines` file: a list of phrases to speak, not a book."""
 
 
 @dataclass(frozen=True)
@@ -23,15 +31,17 @@ class ParamSpec:
     choices: tuple[str, ...] = ()
     min: float | None = None
     max: float | None = None
+    max_length: int | None = None
+    """Longest text allowed: the whole value of a str, each line of a lines file."""
     help: str = ""
 
     @classmethod
     def from_dict(cls, name: str, data: Mapping[str, Any], *, source: str) -> "ParamSpec":
-        unknown = set(data) - {"type", "default", "choices", "min", "max", "help"}
+        unknown = set(data) - set(_SPEC_KEYS)
         if unknown:
             raise TemplateSyntaxError(
                 f"{source}: parameter {name!r} has unknown keys {sorted(unknown)}; "
-                "use type, default, choices, min, max, help"
+                f"use {', '.join(_SPEC_KEYS)}"
             )
         kind = str(data.get("type", "choice" if "choices" in data else "str"))
         if kind not in PARAM_TYPES:
@@ -45,12 +55,26 @@ class ParamSpec:
         choices = tuple(str(c) for c in data.get("choices", ()))
         if kind == "choice" and not choices:
             raise TemplateSyntaxError(f"{source}: choice parameter {name!r} needs a list of choices")
+        max_length = data.get("max_length")
+        if max_length is not None and (
+            kind not in ("str", "lines") or isinstance(max_length, bool)
+            or not isinstance(max_length, int) or max_length < 1
+        ):  # fmt: skip
+            raise TemplateSyntaxError(
+                f"{source}: max_length of parameter {name!r} must be a whole number of characters "
+                "above 0, on a str or lines parameter"
+            )
+        if kind == "lines" and "default" in data:
+            raise TemplateSyntaxError(
+                f"{source}: lines parameter {name!r} cannot have a default; the user names the file"
+            )
         spec = cls(
             name=name,
             type=kind,
             choices=choices,
             min=data.get("min"),
             max=data.get("max"),
+            max_length=max_length,
             help=str(data.get("help", "")),
         )
         if "default" in data:
@@ -71,6 +95,10 @@ class ParamSpec:
             allowed = f"{self.type} {low}..{high}"
         elif self.type == "bool":
             allowed = "true|false"
+        elif self.type == "lines":
+            allowed = "FILE (UTF-8 text, one per line)"
+        elif self.max_length:
+            allowed = f"{self.type} up to {self.max_length} characters"
         else:
             allowed = self.type
         default = "" if self.default is None else f", default {self.format(self.default)}"
@@ -82,6 +110,8 @@ class ParamSpec:
             return "true" if value else "false"
         if isinstance(value, float):
             return f"{value:g}"
+        if isinstance(value, tuple):
+            return f"{len(value)} lines"
         return str(value)
 
     def convert(self, raw: str) -> Any:
@@ -107,7 +137,62 @@ class ParamSpec:
             if (self.min is not None and value < self.min) or (self.max is not None and value > self.max):
                 raise ParameterError(f"{self.name}={raw!r} is out of range; give a {self.describe()}")
             return value
+        if self.type == "lines":
+            return self._read_lines(text)
+        _check_speakable(text, f"{self.name}={raw!r}", self.max_length)
         return text
+
+    def _read_lines(self, raw: str) -> tuple[str, ...]:
+        """The non-blank, non-comment lines of a UTF-8 file, each checked as spoken text."""
+        fix = "give the path of a UTF-8 text file with one phrase per line"
+        if not raw:
+            raise ParameterError(f"{self.name} needs a file; {fix}")
+        path = Path(raw).expanduser()
+        try:
+            with path.open("rb") as file:
+                data = file.read(LINES_MAX_BYTES + 1)
+        except OSError as exc:
+            reason = exc.strerror or type(exc).__name__
+            raise ParameterError(f"{self.name}={raw!r} cannot be read ({reason}); {fix}") from None
+        if len(data) > LINES_MAX_BYTES:
+            raise ParameterError(
+                f"{self.name}={raw!r} is larger than {LINES_MAX_BYTES // 1024} KB; "
+                f"keep the list to at most {LINES_MAX_COUNT} lines"
+            )
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ParameterError(f"{self.name}={raw!r} is not UTF-8 text; save it as UTF-8") from None
+        lines: list[str] = []
+        for number, line in enumerate(text.splitlines(), start=1):
+            line = " ".join(line.split())
+            if not line or line.startswith("#"):
+                continue
+            where = f"{self.name}={raw!r} line {number}"
+            _check_speakable(line, where, self.max_length or LINE_MAX_CHARS)
+            if not any(c.isalnum() for c in line):
+                raise ParameterError(f"{where} has no words to speak; remove it or add words")
+            lines.append(line)
+        if not lines:
+            raise ParameterError(
+                f"{self.name}={raw!r} has no lines to speak (blank lines and lines starting "
+                "with # are skipped); add one phrase per line"
+            )
+        if len(lines) > LINES_MAX_COUNT:
+            raise ParameterError(
+                f"{self.name}={raw!r} has {len(lines)} lines; keep it to {LINES_MAX_COUNT}"
+            )
+        return tuple(lines)
+
+
+def _check_speakable(text: str, what: str, max_length: int | None) -> None:
+    """Text a template will speak: not too long, and free of markup characters."""
+    if max_length is not None and len(text) > max_length:
+        raise ParameterError(f"{what} is {len(text)} characters long; keep it to {max_length}")
+    if any(c in text for c in MARKUP_CHARACTERS):
+        raise ParameterError(
+            f"{what} holds [ ] < or >, which are markup and cannot be spoken; use plain words"
+        )
 
 
 def resolve_params(
