@@ -47,7 +47,13 @@ def test_templates_lists_builtins_with_parameters():
     text = run("templates").output
     for name in ("deep-breathing", "progressive-muscle-relaxation", "guided-imagery"):
         assert f"{name}  (built-in)" in text
-    assert "--var pattern=  4-7-8|box|coherent, default 4-7-8" in text
+    assert "at least 2 min, at most 60 min" in text
+    assert (
+        "--var pattern=  4-7-8|box|coherent|resonance|cyclic-sigh|physiological-sigh|awake|pranayama, "
+        "default 4-7-8" in text
+    )
+    assert "--var tones=  true|false, default false" in text
+    assert "--var second_round=  auto|true|false, default auto" in text
     assert "--var scene=" in text
 
 
@@ -68,6 +74,7 @@ def test_preview_shows_the_plan_without_synthesising(phrase_cache_dir):
     assert " 0:00.000  == Settling in ==" in text
     assert "[inhale 4s]" in text and "[hold 4s]" in text and "[exhale 4s]" in text
     assert " 5:00.000  (end)" in text and "Length 5:00 exactly" in text
+    assert "Fits any whole minute from 2 to 60 with these choices." in text
     assert sorted(phrase_cache_dir.rglob("*.npy")) == before
 
 
@@ -126,7 +133,10 @@ BAD_INPUT = [
     (["generate", "deep-breathing", "-m", "5", "-o", "/proc/nope/x.mp3"], "cannot write to /proc/nope"),
     (["generate", "deep-breathing", "-m", "5", "-o", "x.wav"], "should end in .mp3"),
     (["generate", "deep-breathing", "-m", "5", "--background", "rain"], "unknown background 'rain'"),
-    (["generate", "progressive-muscle-relaxation", "-m", "1"], "try --minutes"),
+    (["generate", "progressive-muscle-relaxation", "-m", "1"], "needs at least 5 minutes; try --minutes 5"),
+    (["generate", "progressive-muscle-relaxation", "-m", "1", "--var", "groups=16"], "minutes with groups=16; try --minutes"),
+    (["preview", "guided-imagery", "-m", "61"], "is written for at most 60 minutes; try --minutes 60"),
+    (["generate", "deep-breathing", "-m", "5", "--var", "tones=maybe"], "is not a yes/no value"),
     (["preview", "deep-breathing", "-m", "1"], "needs at least 2 minutes; try --minutes 2"),
     (["generate", "deep-breathing", "-m", "5", "--engine", "gtts", "--lang", "xx"], "unknown gTTS language"),
 ]

@@ -21,16 +21,19 @@ from guided_audio.layout import TooShort, layout
 MAX_MINUTES = 180.0
 """Longer than any sane session; larger requests are almost certainly typos."""
 
-ESTIMATE_CHARS_PER_SECOND = 22.0
+ESTIMATE_CHARS_PER_SECOND = 24.0
+ESTIMATE_COMMA_SECONDS = 0.32
 ESTIMATE_OVERHEAD_SECONDS = 0.2
-"""The bundled voice at rate 1.0 speaks about 22 characters a second, and even a one-word
-phrase takes a few tenths of a second; so the estimate errs a little long, never much short."""
+"""Fitted to 611 phrases of the built-in templates spoken by the bundled voice: at rate 1.0
+about 25 characters a second plus a third of a second per comma, and a fifth of a second
+for any phrase at all. Rounded so a session's estimate errs about 4 % long (per phrase,
+90 % of estimates are within -10 % to +22 %)."""
 
 
 def estimate_samples(phrase: markup.Speech, rate: float) -> int:
     """Planning guess of a phrase's length when it has not been synthesised yet."""
-    seconds = ESTIMATE_OVERHEAD_SECONDS + len(phrase.text) / (ESTIMATE_CHARS_PER_SECOND * rate * phrase.pace)
-    return int(seconds * SESSION_RATE)
+    spoken = len(phrase.text) / ESTIMATE_CHARS_PER_SECOND + ESTIMATE_COMMA_SECONDS * phrase.text.count(",")
+    return int((ESTIMATE_OVERHEAD_SECONDS + spoken / (rate * phrase.pace)) * SESSION_RATE)
 
 
 class PhraseLengths:
