@@ -18,6 +18,9 @@ from guided_audio.audio import SESSION_RATE
 from guided_audio.errors import LengthError
 from guided_audio.layout import TooShort, layout
 
+LengthOf = Callable[[markup.Speech], int]
+"""Samples a phrase takes when spoken (measured or estimated)."""
+
 MAX_MINUTES = 180.0
 """Longer than any sane session; larger requests are almost certainly typos."""
 
@@ -78,7 +81,7 @@ def phrases(items: list[markup.Item]) -> list[markup.Speech]:
     return spoken
 
 
-def fits(template: templates.Template, minutes: float, variables: dict[str, str], length_of) -> bool:
+def fits(template: templates.Template, minutes: float, variables: dict[str, str], length_of: LengthOf) -> bool:
     items, _ = script(template, minutes, variables)
     try:
         layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
@@ -96,7 +99,7 @@ def ceiling_minutes(template: templates.Template) -> float:
 
 
 def shortest_fit(
-    template: templates.Template, variables: dict[str, str], length_of, *, start: int
+    template: templates.Template, variables: dict[str, str], length_of: LengthOf, *, start: int
 ) -> int | None:
     """The first whole minute from `start` up to the template's ceiling that fits, if any."""
     for candidate in range(max(1, start), math.floor(ceiling_minutes(template)) + 1):
@@ -113,7 +116,7 @@ class LengthRange:
     longest: int | None
 
 
-def length_range(template: templates.Template, variables: dict[str, str], length_of) -> LengthRange:
+def length_range(template: templates.Template, variables: dict[str, str], length_of: LengthOf) -> LengthRange:
     """Shortest whole minute that fits, and the longest the template allows that fits."""
     shortest = shortest_fit(template, variables, length_of, start=math.ceil(floor_minutes(template)))
     if shortest is None:
@@ -125,7 +128,7 @@ def length_range(template: templates.Template, variables: dict[str, str], length
 
 
 def check_length(
-    template: templates.Template, minutes: float, variables: dict[str, str], length_of
+    template: templates.Template, minutes: float, variables: dict[str, str], length_of: LengthOf
 ) -> None:
     """Refuse a length outside what the template is written for, naming one that works."""
     ceiling = ceiling_minutes(template)
@@ -152,7 +155,7 @@ def too_short_message(
     template: templates.Template,
     minutes: float,
     variables: dict[str, str],
-    length_of,
+    length_of: LengthOf,
     error: TooShort,
 ) -> str:
     """Why the script does not fit in `minutes`, and the next whole minute that does."""
