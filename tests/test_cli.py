@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import responses
 from click.testing import CliRunner
 
 from fake_google import google_reply, url
+import guided_audio
 from guided_audio import __version__
 from guided_audio.cli import cli
 
@@ -26,9 +28,15 @@ def run(*args: str, ok: bool = True):
 
 
 def run_main(*args: str) -> subprocess.CompletedProcess:
-    """The real console entry point in a fresh process, as a user would run it."""
+    """The real console entry point in a fresh process, as a user would run it.
+
+    The process imports the same guided_audio as the tests (a relative PYTHONPATH would not
+    survive the change of folder and silently test another installed copy).
+    """
+    source = str(Path(guided_audio.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
     return subprocess.run(
-        [sys.executable, "-m", "guided_audio", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "guided_audio", *args], capture_output=True, text=True, timeout=120, env=env
     )
 
 
