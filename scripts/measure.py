@@ -37,6 +37,18 @@ def ebur128(mp3: Path) -> tuple[float, float]:
     return integrated, peak
 
 
+def phase_onset_errors(manifest: dict, levels: np.ndarray) -> list[float]:
+    """For back-to-back phases both opened by a spoken cue: heard start-to-start minus planned (ms)."""
+    cued = {round(s["start"], 3) for s in manifest["segments"] if s["kind"] == "speech"}
+    errors = []
+    for phase, following in zip(manifest["phases"], manifest["phases"][1:]):
+        if following["start"] == phase["end"] and {round(phase["start"], 3), round(following["start"], 3)} <= cued:
+            a, b = onset_near(levels, phase["start"]), onset_near(levels, following["start"])
+            if a is not None and b is not None:
+                errors.append((b - a - (following["start"] - phase["start"])) * 1000)
+    return errors
+
+
 def measure(mp3: Path, transcribe_words: bool) -> dict:
     samples, manifest = load(mp3)
     levels = window_levels(samples)
@@ -65,6 +77,9 @@ def measure(mp3: Path, transcribe_words: bool) -> dict:
     if len(inhales) > 1:
         periods = np.diff(inhales)
         report["inhale_periods_s"] = sorted({round(float(p), 3) for p in periods})[:6]
+    errors = phase_onset_errors(manifest, levels)
+    if errors:
+        report["phase_to_phase_in_audio_ms"] = {"pairs": len(errors), "worst": round(max(errors, key=abs), 1)}
     if transcribe_words:
         sample = [s for s in speech if len(s["text"]) > 25][:12]
         expected = {w for s in sample for w in words(s["text"])}

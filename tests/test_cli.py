@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import responses
 from click.testing import CliRunner
 
 from fake_google import google_reply, url
+import guided_audio
 from guided_audio import __version__
 from guided_audio.cli import cli
 
@@ -26,9 +28,15 @@ def run(*args: str, ok: bool = True):
 
 
 def run_main(*args: str) -> subprocess.CompletedProcess:
-    """The real console entry point in a fresh process, as a user would run it."""
+    """The real console entry point in a fresh process, as a user would run it.
+
+    The process imports the same guided_audio as the tests (a relative PYTHONPATH would not
+    survive the change of folder and silently test another installed copy).
+    """
+    source = str(Path(guided_audio.__file__).resolve().parents[1])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
     return subprocess.run(
-        [sys.executable, "-m", "guided_audio", *args], capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "guided_audio", *args], capture_output=True, text=True, timeout=120, env=env
     )
 
 
@@ -47,7 +55,13 @@ def test_templates_lists_builtins_with_parameters():
     text = run("templates").output
     for name in ("deep-breathing", "progressive-muscle-relaxation", "guided-imagery"):
         assert f"{name}  (built-in)" in text
-    assert "--var pattern=  4-7-8|box|coherent, default 4-7-8" in text
+    assert "at least 2 min, at most 60 min" in text
+    assert (
+        "--var pattern=  4-7-8|box|coherent|resonance|cyclic-sigh|physiological-sigh|awake|pranayama, "
+        "default 4-7-8" in text
+    )
+    assert "--var tones=  true|false, default false" in text
+    assert "--var second_round=  auto|true|false, default auto" in text
     assert "--var scene=" in text
     seeds = ("body-scan", "affirmations", "self-compassion", "gratitude", "sleep-wind-down")
     assert sum(f"{name}  (built-in)" in text for name in seeds) >= 3, "three seed techniques beyond the core"
@@ -71,6 +85,7 @@ def test_preview_shows_the_plan_without_synthesising(phrase_cache_dir):
     assert " 0:00.000  == Settling in ==" in text
     assert "[inhale 4s]" in text and "[hold 4s]" in text and "[exhale 4s]" in text
     assert " 5:00.000  (end)" in text and "Length 5:00 exactly" in text
+    assert "Fits any whole minute from 2 to 60 with these choices." in text
     assert sorted(phrase_cache_dir.rglob("*.npy")) == before
 
 
@@ -132,7 +147,10 @@ BAD_INPUT = [
     (["generate", "deep-breathing", "-m", "5", "-o", "/proc/nope/x.mp3"], "cannot write to /proc/nope"),
     (["generate", "deep-breathing", "-m", "5", "-o", "x.wav"], "should end in .mp3"),
     (["generate", "deep-breathing", "-m", "5", "--background", "rain"], "unknown background 'rain'"),
-    (["generate", "progressive-muscle-relaxation", "-m", "1"], "try --minutes"),
+    (["generate", "progressive-muscle-relaxation", "-m", "1"], "needs at least 5 minutes; try --minutes 5"),
+    (["generate", "progressive-muscle-relaxation", "-m", "1", "--var", "groups=16"], "minutes with groups=16; try --minutes"),
+    (["preview", "guided-imagery", "-m", "61"], "is written for at most 60 minutes; try --minutes 60"),
+    (["generate", "deep-breathing", "-m", "5", "--var", "tones=maybe"], "is not a yes/no value"),
     (["preview", "deep-breathing", "-m", "1"], "needs at least 2 minutes; try --minutes 2"),
     (["generate", "deep-breathing", "-m", "5", "--engine", "gtts", "--lang", "xx"], "unknown gTTS language"),
     (["generate", "deep-breathing", "-m", "5", "--cover", "/nowhere/c.png"], "cover image /nowhere/c.png does not exist"),

@@ -14,6 +14,7 @@ from guided_audio.layout import (
     ChapterMark,
     PhaseSpan,
     Placement,
+    ToneMark,
     TooShort,
     format_clock,
     layout,
@@ -24,7 +25,7 @@ RATE = 1000
 
 
 def voice(rate: int = RATE):
-    return lambda text: len(text) * rate // 10
+    return lambda phrase: len(phrase.text) * rate // 10
 
 
 def lay(script: str, total: float, rate: int = RATE, **kwargs):
@@ -277,3 +278,23 @@ def test_too_short_message_does_not_round_the_request_up_to_the_need():
     with pytest.raises(TooShort) as exc:
         lay("Hello.", 3.5)
     assert str(exc.value) == "the script needs 0:04 of speech and pauses but only 0:03 was asked for"
+
+
+def test_tones_mark_their_phase_starts_and_are_not_speech():
+    tl = lay("[phase inhale 4s tone] In.\n[phase hold 2s tone]\n[phase exhale 4s] Out.", 20)
+    assert tl.tones == [ToneMark(1000, "inhale"), ToneMark(5000, "hold")]
+    assert [t.key for t in tl.tones] == ["tone:inhale", "tone:hold"]
+    assert [p.text for p in tl.speech] == ["In.", "Out."]
+    assert all(s.kind in ("speech", "pause") for s in check_segments(tl))
+
+
+def test_placements_carry_the_pace_their_length_was_measured_at():
+    asked = []
+
+    def slower_when_paced(phrase):
+        asked.append(phrase)
+        return int(len(phrase.text) * 100 / phrase.pace)
+
+    tl = layout(parse("Hi.\n[pace 0.5]\nHi."), slower_when_paced, total_seconds=20, rate=RATE)
+    assert [(p.text, p.pace, p.end - p.start) for p in tl.speech] == [("Hi.", 1.0, 300), ("Hi.", 0.5, 600)]
+    assert [p.key for p in tl.speech] == asked[:2]

@@ -8,6 +8,7 @@ from guided_audio.errors import MarkupError
 from guided_audio.markup import (
     PARAGRAPH_GAP,
     SENTENCE_GAP,
+    PACE_RANGE,
     Chapter,
     Pause,
     Phase,
@@ -131,7 +132,7 @@ def test_phase_tag():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("[foo]", "line 1: unknown tag [foo]; tags are [pause 5s], [pause 8s+], [chapter Title]"),
+        ("[foo]", "line 1: unknown tag [foo]; tags are [pause 5s], [pause 8s+], [chapter Title], [phase inhale 4s] and [pace 0.9]"),
         ("Hi.\n\nThere [music on] now", "line 3: unknown tag [music on];"),
         ("[]", "line 1: unknown tag [];"),
         ("x\n<br>", "line 2: unsupported tag <br>; only <break time=\"3s\"/> is understood"),
@@ -145,6 +146,13 @@ def test_phase_tag():
         ("[phase inhale]", "line 1: [phase inhale] should look like [phase inhale 4s]"),
         ("[phase 1st 4s]", "line 1: [phase 1st 4s] should look like"),
         ("[phase in hale 4s]", "line 1: [phase in hale 4s] should look like"),
+        ("[phase inhale 4s bell]", "line 1: [phase inhale 4s bell] should look like [phase inhale 4s] or [phase inhale 4s tone]"),
+        ("[phase inhale 4s tone tone]", "line 1: [phase inhale 4s tone tone] should look like"),
+        ("\n[pace]", "line 2, [pace]: pace should be a number from 0.5 to 1.5, like [pace 0.9]"),
+        ("[pace slow]", "line 1, [pace slow]: pace should be a number from 0.5 to 1.5"),
+        ("[pace 0.4]", "line 1, [pace 0.4]: pace should be a number"),
+        ("[pace 2]", "line 1, [pace 2]: pace should be a number"),
+        ("[pace nan]", "line 1, [pace nan]: pace should be a number"),
         ("\n[phase inhale 4x]", "line 2, [phase inhale 4x]: cannot read duration '4x'"),
         ("[pause]", "line 1, [pause]: cannot read duration ''"),
         ("one\ntwo\n[pause five]", "line 3, [pause five]: cannot read duration 'five'"),
@@ -303,3 +311,27 @@ def test_line_numbers_count_lines_of_the_whole_text():
 def test_elastic_marker_is_a_single_plus():
     with pytest.raises(MarkupError, match=r"line 1, \[pause 5s\+\+\]: cannot read duration '5s\+'"):
         parse("[pause 5s++]")
+
+
+def test_phase_tone_option():
+    assert parse("[phase inhale 4s tone] In.") == [Phase("inhale", 4.0, (Speech("In."),), tone=True)]
+    assert parse("[phase hold 7s TONE]") == [Phase("hold", 7.0, tone=True)]
+    assert parse("[phase hold 7s]") == [Phase("hold", 7.0, tone=False)]
+
+
+def test_pace_applies_to_the_speech_after_it_until_changed():
+    items = parse("Normal. [pace 0.8]\n\nSlow one. Slow two.\n[phase inhale 4s] In.\n[pace 1]\nNormal again.")
+    spoken = [(i.text, i.pace) for i in items if isinstance(i, Speech)]
+    spoken += [(c.text, c.pace) for i in items if isinstance(i, Phase) for c in i.cue]
+    assert sorted(spoken) == sorted(
+        [("Normal.", 1.0), ("Slow one.", 0.8), ("Slow two.", 0.8), ("In.", 0.8), ("Normal again.", 1.0)]
+    )
+    assert PACE_RANGE == (0.5, 1.5)
+
+
+def test_pace_between_a_phase_tag_and_its_cue_keeps_the_cue():
+    assert parse("[phase exhale 6s] [pace 0.9] Out, slowly.") == [Phase("exhale", 6.0, (Speech("Out, slowly.", 0.9),))]
+
+
+def test_same_text_at_another_pace_is_another_phrase():
+    assert Speech("Rest.", 0.9) != Speech("Rest.") and Speech("Rest.", 1.0) == Speech("Rest.")

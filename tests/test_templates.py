@@ -72,7 +72,7 @@ def test_front_matter_fences(text, source, body_line):
     [
         ("+++\ntitle = 'x'\nHello.\n", "t.txt:1: front matter opened with +++ is never closed; add a +++ line after it"),
         ("+++\n", "t.txt:1: front matter opened with +++ is never closed"),
-        ("+++\nauthor = 'me'\ntitle = 'x'\n+++\n", "t.txt: unknown front matter keys ['author']; use description, min_minutes, params, title"),
+        ("+++\nauthor = 'me'\ntitle = 'x'\n+++\n", "t.txt: unknown front matter keys ['author']; use description, max_minutes, min_minutes, params, title"),
         ("+++\nparams = 3\n+++\n", "t.txt: declare parameters as tables, like [params.pattern]"),
         ("+++\n[params]\npattern = 'box'\n+++\n", "t.txt: declare parameters as tables, like [params.pattern]"),
         ("+++\n[params.minutes]\ntype = 'int'\n+++\n", "t.txt: parameter name 'minutes' is reserved; rename it"),

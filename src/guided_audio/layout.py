@@ -28,6 +28,12 @@ class Placement:
     start: int
     end: int
     text: str
+    pace: float = 1.0
+
+    @property
+    def key(self) -> Speech:
+        """The phrase whose audio plays here."""
+        return Speech(self.text, self.pace)
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,18 @@ class PhaseSpan:
     start: int
     end: int
     name: str
+
+
+@dataclass(frozen=True)
+class ToneMark:
+    """A soft tone marking the start of a phase (never speech, so not in the transcript)."""
+
+    start: int
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"tone:{self.name}"
 
 
 @dataclass(frozen=True)
@@ -60,6 +78,7 @@ class Timeline:
     speech: list[Placement] = field(default_factory=list)
     chapters: list[ChapterMark] = field(default_factory=list)
     phases: list[PhaseSpan] = field(default_factory=list)
+    tones: list[ToneMark] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -93,7 +112,7 @@ def _samples(seconds: float, rate: int) -> int:
 
 def _place(
     items: Sequence[Item],
-    length_of: Callable[[str], int],
+    length_of: Callable[[Speech], int],
     rate: int,
     pause_samples: dict[int, int],
 ) -> Timeline:
@@ -105,8 +124,8 @@ def _place(
     for index, item in enumerate(items):
         if isinstance(item, Speech):
             start = max(cursor, speech_free)
-            end = start + length_of(item.text)
-            timeline.speech.append(Placement(start, end, item.text))
+            end = start + length_of(item)
+            timeline.speech.append(Placement(start, end, item.text, item.pace))
             cursor = speech_free = end
         elif isinstance(item, Pause):
             cursor = max(cursor, speech_free) + pause_samples[index]
@@ -115,6 +134,8 @@ def _place(
         elif isinstance(item, Phase):
             phase_end = cursor + _samples(item.seconds, rate)
             timeline.phases.append(PhaseSpan(cursor, phase_end, item.name))
+            if item.tone:
+                timeline.tones.append(ToneMark(cursor, item.name))
             start = cursor
             for phrase in item.cue:
                 if start < speech_free:
@@ -123,8 +144,8 @@ def _place(
                         f"previous words are still being spoken ({(speech_free - start) / rate:.2f} s "
                         "overlap); shorten the earlier cue or lengthen its phase"
                     )
-                end = start + length_of(phrase.text)
-                timeline.speech.append(Placement(start, end, phrase.text))
+                end = start + length_of(phrase)
+                timeline.speech.append(Placement(start, end, phrase.text, phrase.pace))
                 speech_free = end
                 start = end + gap
             cursor = phase_end
@@ -150,7 +171,7 @@ def _with_margins(items: Sequence[Item], lead_in: float, lead_out: float) -> lis
 
 def layout(
     items: Sequence[Item],
-    length_of: Callable[[str], int],
+    length_of: Callable[[Speech], int],
     *,
     total_seconds: float,
     rate: int,

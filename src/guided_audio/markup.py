@@ -8,6 +8,8 @@ A rendered template is plain text with a few tags:
     [chapter Title]       chapter marker
     [phase inhale 4s] Breathe in.
                           timed phase; the cue after the tag starts at the phase start
+    [phase inhale 4s tone] the same, with a soft generated tone at the phase start
+    [pace 0.9]            speak what follows at 0.9 times the chosen rate ([pace 1] resets)
 
 Plain text is split into sentences (one spoken phrase each). Parsing yields a flat list of
 items; layout.py gives them times.
@@ -30,9 +32,11 @@ PARAGRAPH_GAP = 1.2
 
 @dataclass(frozen=True)
 class Speech:
-    """One phrase to speak."""
+    """One phrase to speak; text and pace together identify its audio."""
 
     text: str
+    pace: float = 1.0
+    """Multiplier on the session's speaking rate (below 1 is slower)."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,15 @@ class Phase:
     name: str
     seconds: float
     cue: tuple[Speech, ...] = ()
+    tone: bool = False
+    """Mark the phase start with a soft tone (see tones.py)."""
+
+
+@dataclass(frozen=True)
+class Pace:
+    """Speaking-rate multiplier for the speech after it; parsing folds it into Speech.pace."""
+
+    value: float
 
 
 Item = Union[Speech, Pause, Chapter, Phase]
@@ -68,6 +81,8 @@ _PHASE_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 # A sentence ends at . ! ? or …, then any closing quotes or brackets, then white space.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)]*(?=\s)")
 _MAX_PAUSE = 3600.0
+PACE_RANGE = (0.5, 1.5)
+"""Slower than half or faster than one and a half times the chosen rate stops sounding natural."""
 
 
 def parse_duration(text: str, *, where: str) -> float:
@@ -97,7 +112,7 @@ def split_sentences(text: str) -> list[str]:
     return [part.strip() for part in sentences if part.strip()]
 
 
-def _text_items(text: str) -> list[Item]:
+def _text_items(text: str, pace: float) -> list[Item]:
     """Speech and implicit gaps for a run of plain text between tags."""
     items: list[Item] = []
     paragraphs = [p for p in re.split(r"\n\s*\n", text) if p.strip()]
@@ -107,11 +122,11 @@ def _text_items(text: str) -> list[Item]:
         for s_index, sentence in enumerate(split_sentences(paragraph)):
             if s_index:
                 items.append(Pause(SENTENCE_GAP, implicit=True))
-            items.append(Speech(sentence))
+            items.append(Speech(sentence, pace))
     return items
 
 
-def _tag_item(match: re.Match[str], line: int) -> Item | None:
+def _tag_item(match: re.Match[str], line: int) -> Item | Pace | None:
     where = f"line {line}"
     if match.group(1) is not None:
         body = match.group(1).strip()
@@ -128,12 +143,15 @@ def _tag_item(match: re.Match[str], line: int) -> Item | None:
             return Chapter(" ".join(rest.split()))
         if keyword == "phase":
             parts = rest.split()
-            if len(parts) != 2 or not _PHASE_NAME.match(parts[0].lower()):
-                raise MarkupError(f"{where}: [{body}] should look like [phase inhale 4s]")
-            return Phase(parts[0].lower(), parse_duration(parts[1], where=f"{where}, [{body}]"))
+            tone = len(parts) == 3 and parts[2].lower() == "tone"
+            if len(parts) != 2 + tone or not _PHASE_NAME.match(parts[0].lower()):
+                raise MarkupError(f"{where}: [{body}] should look like [phase inhale 4s] or [phase inhale 4s tone]")
+            return Phase(parts[0].lower(), parse_duration(parts[1], where=f"{where}, [{body}]"), tone=tone)
+        if keyword == "pace":
+            return Pace(_parse_pace(rest, where=f"{where}, [{body}]"))
         raise MarkupError(
-            f"{where}: unknown tag [{body}]; tags are [pause 5s], [pause 8s+], [chapter Title] "
-            "and [phase inhale 4s] (square brackets cannot be spoken)"
+            f"{where}: unknown tag [{body}]; tags are [pause 5s], [pause 8s+], [chapter Title], "
+            "[phase inhale 4s] and [pace 0.9] (square brackets cannot be spoken)"
         )
     closing, name, attrs = match.group(2), match.group(3).lower(), match.group(4)
     if name == "speak":
@@ -146,17 +164,31 @@ def _tag_item(match: re.Match[str], line: int) -> Item | None:
     raise MarkupError(f'{where}: unsupported tag <{closing}{name}>; only <break time="3s"/> is understood')
 
 
+def _parse_pace(text: str, *, where: str) -> float:
+    low, high = PACE_RANGE
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not low <= value <= high:
+        raise MarkupError(f"{where}: pace should be a number from {low:g} to {high:g}, like [pace 0.9]")
+    return value
+
+
 def parse(text: str) -> list[Item]:
     """Turn rendered template text into timed items (phase cues folded into their Phase)."""
     raw: list[Item] = []
     position = 0
+    pace = 1.0
     for match in _TAG.finditer(text):
-        raw.extend(_text_items(text[position : match.start()]))
+        raw.extend(_text_items(text[position : match.start()], pace))
         item = _tag_item(match, text.count("\n", 0, match.start()) + 1)
-        if item is not None:
+        if isinstance(item, Pace):
+            pace = item.value
+        elif item is not None:
             raw.append(item)
         position = match.end()
-    raw.extend(_text_items(text[position:]))
+    raw.extend(_text_items(text[position:], pace))
     return _attach_cues(raw)
 
 
@@ -178,7 +210,7 @@ def _attach_cues(raw: list[Item]) -> list[Item]:
             if isinstance(following, Speech):
                 cue.append(following)
             index += 1
-        items.append(Phase(item.name, item.seconds, tuple(cue)))
+        items.append(Phase(item.name, item.seconds, tuple(cue), item.tone))
     return _tidy_gaps(items)
 
 

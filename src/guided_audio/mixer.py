@@ -7,26 +7,29 @@ audio object (pydub's `+` in a loop is quadratic).
 
 from __future__ import annotations
 
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Hashable, Iterator, Mapping
 
 import numpy as np
 
-from guided_audio.layout import Placement, Timeline
+from guided_audio.layout import Timeline
 
 CHUNK_SECONDS = 10.0
 
 
 def mix_chunks(
     timeline: Timeline,
-    clips: Mapping[str, np.ndarray],
+    clips: Mapping[Hashable, np.ndarray],
     *,
     chunk_seconds: float = CHUNK_SECONDS,
 ) -> Iterator[np.ndarray]:
-    """Yield consecutive float32 chunks that together are exactly timeline.total samples."""
-    placements = sorted(timeline.speech, key=lambda p: p.start)
+    """Yield consecutive float32 chunks that together are exactly timeline.total samples.
+
+    `clips` holds the audio of every placed sound by its key: phrases and tones alike.
+    """
+    placements = sorted([*timeline.speech, *timeline.tones], key=lambda p: p.start)
     chunk = max(1, int(chunk_seconds * timeline.rate))
     upcoming = 0
-    active: list[Placement] = []
+    active: list = []
     for chunk_start in range(0, timeline.total, chunk):
         chunk_end = min(chunk_start + chunk, timeline.total)
         buffer = np.zeros(chunk_end - chunk_start, dtype=np.float32)
@@ -35,7 +38,7 @@ def mix_chunks(
             upcoming += 1
         still_active = []
         for phrase in active:
-            samples = clips[phrase.text]
+            samples = clips[phrase.key]
             begin = max(phrase.start, chunk_start)
             end = min(phrase.start + len(samples), chunk_end)
             if end > begin:
@@ -48,14 +51,14 @@ def mix_chunks(
         yield buffer
 
 
-def mix_all(timeline: Timeline, clips: Mapping[str, np.ndarray]) -> np.ndarray:
+def mix_all(timeline: Timeline, clips: Mapping[Hashable, np.ndarray]) -> np.ndarray:
     """The whole session in memory; for tests and short sessions only."""
     return np.concatenate(list(mix_chunks(timeline, clips))) if timeline.total else np.zeros(0, np.float32)
 
 
 def stream(
     timeline: Timeline,
-    clips: Mapping[str, np.ndarray],
+    clips: Mapping[Hashable, np.ndarray],
     write: Callable[[np.ndarray], None],
     *,
     on_chunk: Callable[[int], None] | None = None,

@@ -21,9 +21,14 @@ def format_plan(plan: Plan) -> str:
     rate = timeline.rate
     rows: list[tuple[int, int, str]] = []
     rows += [(c.start, 0, f"== {c.title} ==") for c in timeline.chapters]
-    rows += [(p.start, 1, f"[{p.name} {(p.end - p.start) / rate:g}s]") for p in timeline.phases]
+    toned = {t.start for t in timeline.tones}
+    rows += [
+        (p.start, 1, f"[{p.name} {(p.end - p.start) / rate:g}s{' tone' if p.start in toned else ''}]")
+        for p in timeline.phases
+    ]
     rows += [(s.start, 2, f"  {s.text}") for s in timeline.speech]
     rows.sort(key=lambda row: (row[0], row[1]))
+    rows = _with_pace_changes(rows, timeline)
     speech = sum(s.end - s.start for s in timeline.speech)
     params = ", ".join(f"{k}={ParamSpec.format(v)}" for k, v in plan.params.items() if v is not None)
     lines = [
@@ -39,12 +44,34 @@ def format_plan(plan: Plan) -> str:
         f"silence {format_clock((timeline.total - speech) / rate)}; {len(timeline.speech)} phrases, "
         f"{len(timeline.phases)} phases, {len(timeline.chapters)} chapters.",
     ]
+    if plan.lengths is not None:
+        lines.append(_length_range_line(plan))
     if plan.estimated_phrases:
         lines.append(
             f"{plan.estimated_phrases} phrase lengths are estimates (not yet synthesised); "
             "times after them may shift slightly."
         )
     return "\n".join(lines)
+
+
+def _with_pace_changes(rows: list[tuple[int, int, str]], timeline) -> list[tuple[int, int, str]]:
+    """A '(pace 0.9)' row wherever the speaking pace changes, so a slow-down is visible."""
+    paces = {s.start: s.pace for s in timeline.speech}
+    out, current = [], 1.0
+    for row in rows:
+        pace = paces.get(row[0]) if row[1] == 2 else None
+        if pace is not None and pace != current:
+            out.append((row[0], 2, f"  (pace {pace:g})"))
+            current = pace
+        out.append(row)
+    return out
+
+
+def _length_range_line(plan: Plan) -> str:
+    fit = plan.lengths
+    if fit.shortest is None:
+        return "No whole-minute length fits these choices."
+    return f"Fits any whole minute from {fit.shortest} to {fit.longest} with these choices."
 
 
 def format_templates(found: Iterable[Template]) -> str:
@@ -54,6 +81,8 @@ def format_templates(found: Iterable[Template]) -> str:
         head = f"{template.name}  ({origin})"
         if template.min_minutes:
             head += f", at least {template.min_minutes:g} min"
+        if template.max_minutes:
+            head += f", at most {template.max_minutes:g} min"
         lines = [head, f"    {template.title}: {template.description}".rstrip(": ")]
         for spec in template.params.values():
             lines.append(f"    --var {spec.name}=  {spec.describe()}" + (f"  {spec.help}" if spec.help else ""))

@@ -19,19 +19,26 @@ from guided_audio.cache import PhraseCache
 from guided_audio.engines import make_engine
 from guided_audio.errors import BackgroundError, LengthError
 from guided_audio.layout import Timeline, TooShort, layout
+from guided_audio.lengths import (
+    MAX_MINUTES,
+    LengthRange,
+    PhraseLengths,
+    check_length,
+    length_range,
+    phrases,
+    script,
+    too_short_message,
+)
 from guided_audio.mixer import stream
 from guided_audio.output import OutputFiles
 from guided_audio.sidecars import SessionInfo, manifest_json, webvtt
-from guided_audio.speech import PhraseBank, synthesise_phrases
+from guided_audio.speech import cache_key, synthesise_phrases
 from guided_audio.tags import chapter_spans, podcast_chapters_json, session_tags, write_tags
+from guided_audio.tones import tone_clips
 
 log = logging.getLogger(__name__)
 
-MAX_MINUTES = 180.0
-"""Longer than any sane session; larger requests are almost certainly typos."""
 BACKGROUNDS = ("none",)
-ESTIMATED_CHARS_PER_SECOND = 20.0
-"""Speech speed of the default voice at rate 1.0, for planning without synthesis."""
 
 Progress = Callable[[str, int, int], None]
 """Called as (stage, done, total) while generating."""
@@ -72,6 +79,8 @@ class Plan:
     timeline: Timeline
     estimated_phrases: int
     """How many phrase lengths were estimated rather than measured."""
+    lengths: LengthRange | None = None
+    """The whole minutes this template fits with these parameters (preview only)."""
 
 
 @dataclass
@@ -91,83 +100,36 @@ def check_minutes(minutes: float) -> float:
     return float(minutes)
 
 
-def script(template: templates.Template, minutes: float, variables: dict[str, str]):
-    """Render and parse: the items of the script and the resolved parameters."""
-    text, params = templates.render(template, minutes, variables)
-    items = markup.parse(text)
-    if not any(isinstance(i, (markup.Speech, markup.Phase)) for i in items):
-        raise LengthError(f"template {template.name} rendered no words to speak; check its text")
-    return items, params
-
-
-def speech_texts(items: list[markup.Item]) -> list[str]:
-    texts: list[str] = []
-    for item in items:
-        if isinstance(item, markup.Speech):
-            texts.append(item.text)
-        elif isinstance(item, markup.Phase):
-            texts.extend(cue.text for cue in item.cue)
-    return texts
-
-
-def estimate_samples(text: str, rate: float) -> int:
-    """Planning guess of a phrase's length when it has not been synthesised yet."""
-    return int(len(text) / (ESTIMATED_CHARS_PER_SECOND * rate) * SESSION_RATE)
-
-
-def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
-    """Layout at `minutes`; on failure, the error names the shortest whole minute that fits."""
-    items, params = rendered or script(template, minutes, request.variables)
+def _lay_out(request: SessionRequest, template, minutes: float, length_of) -> Plan:
+    items, params = script(template, minutes, request.variables)
     try:
         timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
     except TooShort as exc:
-        shortest = _shortest_minutes(request, template, minutes, length_of)
-        fix = f"try --minutes {shortest:g}" if shortest else "shorten the template or its parameters"
-        raise LengthError(f"{template.name} does not fit in {minutes:g} min: {exc}; {fix}") from None
+        raise LengthError(too_short_message(template, minutes, request.variables, length_of, exc)) from None
     return Plan(template, minutes, params, items, timeline, 0)
 
 
-def _shortest_minutes(request, template, minutes: float, length_of) -> float | None:
-    """The first whole minute above `minutes` at which the script fits, if any."""
-    for candidate in range(math.floor(minutes) + 1, int(MAX_MINUTES) + 1):
-        items, _ = script(template, candidate, request.variables)
-        try:
-            layout(items, length_of, total_seconds=candidate * 60, rate=SESSION_RATE)
-        except TooShort:
-            continue
-        return candidate
-    return None
+def _cached_lengths(engine, cache: PhraseCache, rate: float) -> PhraseLengths:
+    """Lengths of phrases spoken before (from the phrase cache), estimates for the rest."""
 
+    def known(phrase: markup.Speech) -> int | None:
+        return cache.length(cache_key(engine, cache, phrase))
 
-def _check_template_minimum(template: templates.Template, minutes: float) -> None:
-    if template.min_minutes is not None and minutes < template.min_minutes:
-        raise LengthError(
-            f"{template.name} needs at least {template.min_minutes:g} minutes; "
-            f"try --minutes {math.ceil(template.min_minutes)}"
-        )
+    return PhraseLengths(rate, known)
 
 
 def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
     """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise."""
     minutes = check_minutes(request.minutes)
     template = templates.find(request.template, request.templates_dirs)
-    _check_template_minimum(template, minutes)
     engine = make_engine(
         request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld
     )
-    cache = cache or PhraseCache(enabled=request.use_cache)
-    identity = engine.cache_identity()
-    estimated: set[str] = set()
-
-    def length_of(text: str) -> int:
-        cached = cache.length(cache.key(identity, text, SESSION_RATE))
-        if cached is not None:
-            return cached
-        estimated.add(text)
-        return estimate_samples(text, request.rate)
-
-    plan = _lay_out(request, template, minutes, length_of)
-    plan.estimated_phrases = len(estimated)
+    lengths = _cached_lengths(engine, cache or PhraseCache(enabled=request.use_cache), request.rate)
+    check_length(template, minutes, request.variables, lengths)
+    plan = _lay_out(request, template, minutes, lengths)
+    plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
+    plan.lengths = length_range(template, request.variables, lengths)
     return plan
 
 
@@ -184,28 +146,29 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
             f"unknown background {request.background!r}; use --background none (soundscapes come later)"
         )
     template = templates.find(request.template, request.templates_dirs)
-    _check_template_minimum(template, minutes)
     engine = make_engine(
         request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld
     )
+    cache = PhraseCache(enabled=request.use_cache)
+    check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
     outputs = OutputFiles(request.output or default_output(template.name, minutes))
     outputs.check_writable()
-    rendered = script(template, minutes, request.variables)  # fail fast on template errors
+    items, params = script(template, minutes, request.variables)  # fail fast on template errors
     tags = session_tags(
-        template, minutes, rendered[1],
+        template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
     )  # fmt: skip
-    texts = list(dict.fromkeys(speech_texts(rendered[0])))
-    cache = PhraseCache(enabled=request.use_cache)
+    spoken = list(dict.fromkeys(phrases(items)))
     done = [0]
 
-    def on_phrase(_text: str) -> None:
+    def on_phrase(_phrase: markup.Speech) -> None:
         done[0] += 1
         if progress:
-            progress("Synthesising", done[0], len(texts))
+            progress("Synthesising", done[0], len(spoken))
 
-    bank = synthesise_phrases(engine, texts, cache, on_phrase=on_phrase)
-    plan = _lay_out(request, template, minutes, _known_or_estimated(bank, request.rate), rendered)
+    bank = synthesise_phrases(engine, spoken, cache, on_phrase=on_phrase)
+    # Estimates only for phrases a longer trial length would add (when searching for a fit).
+    plan = _lay_out(request, template, minutes, PhraseLengths(request.rate, bank.length_of))
     info = SessionInfo(
         title=tags.title,
         template=template.name,
@@ -225,7 +188,8 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
                 progress("Mixing", mixed[0], plan.timeline.total)
 
         with Mp3Encoder(temp["mp3"], bitrate_kbps=request.bitrate_kbps) as encoder:
-            stream(plan.timeline, bank.clips, encoder.write, on_chunk=on_chunk)
+            clips = {**bank.clips, **tone_clips(plan.timeline)}
+            stream(plan.timeline, clips, encoder.write, on_chunk=on_chunk)
         temp["vtt"].write_text(webvtt(plan.timeline), encoding="utf-8")
         temp["json"].write_text(manifest_json(info, plan.timeline), encoding="utf-8")
         spans = chapter_spans(plan.timeline)
@@ -234,14 +198,3 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     return GenerateResult(
         plan, outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started
     )
-
-
-def _known_or_estimated(bank: PhraseBank, rate: float):
-    """Measured lengths; estimates only for texts a longer trial length would add."""
-
-    def length_of(text: str) -> int:
-        if text in bank.clips:
-            return bank.length_of(text)
-        return estimate_samples(text, rate)
-
-    return length_of

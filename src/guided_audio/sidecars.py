@@ -65,6 +65,7 @@ def manifest(info: SessionInfo, timeline: Timeline) -> dict[str, Any]:
             {"start": _seconds(p.start, rate), "end": _seconds(p.end, rate), "name": p.name}
             for p in timeline.phases
         ],
+        "tones": [{"start": _seconds(t.start, rate), "name": t.name} for t in timeline.tones],
         **info.extra,
     }
 

@@ -12,6 +12,7 @@ from guided_audio.audio import SESSION_RATE, fade_edges, resample, trim_silence
 from guided_audio.cache import PhraseCache
 from guided_audio.engines import Engine
 from guided_audio.errors import SynthesisError
+from guided_audio.markup import Speech
 
 log = logging.getLogger(__name__)
 
@@ -51,43 +52,50 @@ def prepare(samples: np.ndarray, source_rate: int) -> np.ndarray:
 
 @dataclass
 class PhraseBank:
-    """Processed audio for each distinct phrase text of a session."""
+    """Processed audio for each distinct phrase (text and pace) of a session."""
 
-    clips: dict[str, np.ndarray]
+    clips: dict[Speech, np.ndarray]
     synthesised: int
     cached: int
 
-    def length_of(self, text: str) -> int:
-        return len(self.clips[text])
+    def length_of(self, phrase: Speech) -> int | None:
+        """Samples of a phrase of this session; None for one it does not hold."""
+        clip = self.clips.get(phrase)
+        return None if clip is None else len(clip)
+
+
+def cache_key(engine: Engine, cache: PhraseCache, phrase: Speech) -> str:
+    """The phrase's cache entry: the rate it is spoken at is part of what makes its audio."""
+    rate = engine.rate * phrase.pace
+    return cache.key(engine.cache_identity(rate=rate), phrase.text, SESSION_RATE)
 
 
 def synthesise_phrases(
     engine: Engine,
-    texts: Iterable[str],
+    phrases: Iterable[Speech],
     cache: PhraseCache,
     *,
-    on_phrase: Callable[[str], None] | None = None,
+    on_phrase: Callable[[Speech], None] | None = None,
 ) -> PhraseBank:
-    """Audio for every distinct text, from the cache where possible."""
-    identity = engine.cache_identity()
-    clips: dict[str, np.ndarray] = {}
+    """Audio for every distinct phrase, from the cache where possible."""
+    clips: dict[Speech, np.ndarray] = {}
     synthesised = cached = 0
-    for text in dict.fromkeys(texts):  # distinct, in order of first use
-        key = cache.key(identity, text, SESSION_RATE)
+    for phrase in dict.fromkeys(phrases):  # distinct, in order of first use
+        key = cache_key(engine, cache, phrase)
         samples = cache.get(key)
         if samples is None:
-            log.debug("synthesising %r", text)
-            clip = engine.synthesize(text)
+            log.debug("synthesising %r at pace %g", phrase.text, phrase.pace)
+            clip = engine.synthesize(phrase.text, rate=engine.rate * phrase.pace)
             samples = prepare(clip.samples, clip.sample_rate)
             if samples.size == 0:
                 raise SynthesisError(
-                    f"the voice produced no sound for {text!r}; check the phrase has words to speak"
+                    f"the voice produced no sound for {phrase.text!r}; check the phrase has words to speak"
                 )
             cache.put(key, samples)
             synthesised += 1
         else:
             cached += 1
-        clips[text] = samples
+        clips[phrase] = samples
         if on_phrase is not None:
-            on_phrase(text)
+            on_phrase(phrase)
     return PhraseBank(clips, synthesised, cached)

@@ -7,6 +7,7 @@ a user file of the same name overrides a built-in. A template may also be given 
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ class Template:
     title: str
     description: str = ""
     min_minutes: float | None = None
+    max_minutes: float | None = None
     params: dict[str, ParamSpec] = field(default_factory=dict)
     builtin: bool = False
 
@@ -120,7 +122,7 @@ def parse_template(text: str, *, name: str, path: Path, builtin: bool = False) -
         body = "".join(lines[end + 1 :])
         body_line = end + 2
     source = str(path)
-    known = {"title", "description", "min_minutes", "params"}
+    known = {"title", "description", "min_minutes", "max_minutes", "params"}
     if set(meta) - known:
         raise TemplateSyntaxError(
             f"{source}: unknown front matter keys {sorted(set(meta) - known)}; use {', '.join(sorted(known))}"
@@ -133,7 +135,9 @@ def parse_template(text: str, *, name: str, path: Path, builtin: bool = False) -
     if clash:
         raise TemplateSyntaxError(f"{source}: parameter name {sorted(clash)[0]!r} is reserved; rename it")
     params = {key: ParamSpec.from_dict(key, value, source=source) for key, value in raw_params.items()}
-    min_minutes = meta.get("min_minutes")
+    bounds = {key: _minutes_bound(meta, key, source) for key in ("min_minutes", "max_minutes")}
+    if None not in bounds.values() and bounds["min_minutes"] > bounds["max_minutes"]:
+        raise TemplateSyntaxError(f"{source}: min_minutes is more than max_minutes; swap them")
     return Template(
         name=name,
         path=path,
@@ -141,10 +145,25 @@ def parse_template(text: str, *, name: str, path: Path, builtin: bool = False) -
         body_line=body_line,
         title=str(meta.get("title", name.replace("-", " ").capitalize())),
         description=str(meta.get("description", "")),
-        min_minutes=float(min_minutes) if min_minutes is not None else None,
+        **bounds,
         params=params,
         builtin=builtin,
     )
+
+
+def _minutes_bound(meta: dict[str, Any], key: str, source: str) -> float | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise TemplateSyntaxError(f"{source}: {key} must be a positive number of minutes, not {value!r}")
+    return float(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str):
+    """Compiling takes tens of milliseconds; finding a template's lengths renders it many times."""
+    return _environment().from_string(source)
 
 
 def _environment():
@@ -166,10 +185,8 @@ def render(template: Template, minutes: float, given: dict[str, str]) -> tuple[s
 
     values = resolve_params(template.params, given, template=template.name)
     context = {**values, "minutes": minutes, "seconds": minutes * 60}
-    env = _environment()
     try:
-        compiled = env.from_string(template.source)
-        text = compiled.render(context)
+        text = _compiled(template.source).render(context)
     except jinja2.TemplateSyntaxError as exc:
         line = (exc.lineno or 1) + template.body_line - 1
         raise TemplateSyntaxError(f"{template.path}:{line}: {exc.message}") from None

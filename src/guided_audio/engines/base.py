@@ -29,6 +29,8 @@ class Engine(abc.ABC):
     """
 
     name: ClassVar[str]
+    rate: float
+    """The session's speaking pace; a phrase may ask for another (markup [pace])."""
 
     @property
     @abc.abstractmethod
@@ -36,12 +38,12 @@ class Engine(abc.ABC):
         """Human-readable voice name for the manifest and feed."""
 
     @abc.abstractmethod
-    def cache_identity(self) -> dict[str, object]:
-        """Everything besides the text that changes the audio this engine makes.
+    def cache_identity(self, *, rate: float | None = None) -> dict[str, object]:
+        """Everything besides the text that changes the audio this engine makes at `rate`.
 
         A cache keyed on less than this serves stale audio, so when in doubt add it.
         """
 
     @abc.abstractmethod
-    def synthesize(self, text: str) -> Clip:
-        """Speak `text` (one phrase, no markup) and return the untrimmed audio."""
+    def synthesize(self, text: str, *, rate: float | None = None) -> Clip:
+        """Speak `text` (one phrase, no markup) at `rate` (default self.rate); untrimmed audio."""

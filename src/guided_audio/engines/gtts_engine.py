@@ -87,15 +87,19 @@ class GTTSEngine(Engine):
     def voice_label(self) -> str:
         return f"gtts {self.lang} ({self.tld})"
 
-    def cache_identity(self) -> dict[str, object]:
-        # The tld matters: different Google hosts give different accents for one language.
-        return {"engine": self.name, "lang": self.lang, "tld": self.tld, "rate": self.rate}
+    def _tempo(self, rate: float | None) -> float:
+        """The rate asked for, kept inside what atempo does well (a [pace] may push past it)."""
+        return min(max(rate or self.rate, MIN_RATE), MAX_RATE)
 
-    def synthesize(self, text: str) -> Clip:
+    def cache_identity(self, *, rate: float | None = None) -> dict[str, object]:
+        # The tld matters: different Google hosts give different accents for one language.
+        return {"engine": self.name, "lang": self.lang, "tld": self.tld, "rate": self._tempo(rate)}
+
+    def synthesize(self, text: str, *, rate: float | None = None) -> Clip:
         from guided_audio import audio
 
         data = self._fetch_mp3(text)
-        samples = audio.decode(data, SAMPLE_RATE, tempo=self.rate)
+        samples = audio.decode(data, SAMPLE_RATE, tempo=self._tempo(rate))
         return Clip(samples, SAMPLE_RATE)
 
     def _fetch_mp3(self, text: str) -> bytes:

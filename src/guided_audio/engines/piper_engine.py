@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import os
@@ -70,7 +71,9 @@ class PiperEngine(Engine):
     def voice_label(self) -> str:
         return self.model_path.name.removesuffix(".onnx")
 
-    def cache_identity(self) -> dict[str, object]:
+    @functools.cached_property
+    def _voice_identity(self) -> dict[str, object]:
+        """The voice files' part of the cache key, read once (it is asked for every phrase)."""
         stat = self.model_path.stat()
         config_digest = hashlib.sha256(self.config_path.read_bytes()).hexdigest()[:16]
         return {
@@ -79,8 +82,10 @@ class PiperEngine(Engine):
             "voice_size": stat.st_size,
             "voice_mtime": stat.st_mtime_ns,
             "voice_config": config_digest,
-            "rate": round(self.rate, 4),
         }
+
+    def cache_identity(self, *, rate: float | None = None) -> dict[str, object]:
+        return {**self._voice_identity, "rate": round(rate or self.rate, 4)}
 
     def _load(self):
         if self._voice is None:
@@ -96,12 +101,12 @@ class PiperEngine(Engine):
                 ) from None
         return self._voice
 
-    def synthesize(self, text: str) -> Clip:
+    def synthesize(self, text: str, *, rate: float | None = None) -> Clip:
         from piper import SynthesisConfig
 
         voice = self._load()
         # length_scale > 1 is slower speech; rate 0.75 means three quarters of normal pace.
-        config = SynthesisConfig(length_scale=1.0 / self.rate, normalize_audio=True)
+        config = SynthesisConfig(length_scale=1.0 / (rate or self.rate), normalize_audio=True)
         try:
             chunks = [chunk.audio_float_array for chunk in voice.synthesize(text, syn_config=config)]
         except Exception as exc:
