@@ -14,12 +14,14 @@ from pathlib import Path
 from typing import Any, Callable
 
 from guided_audio import markup, templates
-from guided_audio.audio import SESSION_RATE, Mp3Encoder
+from guided_audio import background as backgrounds
+from guided_audio.audio import SESSION_RATE
+from guided_audio.bedmix import DEFAULT_LEVEL_DB, bed_shape
 from guided_audio.cache import PhraseCache
 from guided_audio.engines import make_engine
-from guided_audio.errors import BackgroundError, LengthError
+from guided_audio.errors import LengthError
 from guided_audio.layout import Timeline, TooShort, layout
-from guided_audio.mixer import stream
+from guided_audio.mastering import Mastered, render
 from guided_audio.output import OutputFiles
 from guided_audio.sidecars import SessionInfo, manifest_json, webvtt
 from guided_audio.speech import PhraseBank, synthesise_phrases
@@ -28,7 +30,6 @@ log = logging.getLogger(__name__)
 
 MAX_MINUTES = 180.0
 """Longer than any sane session; larger requests are almost certainly typos."""
-BACKGROUNDS = ("none",)
 ESTIMATED_CHARS_PER_SECOND = 20.0
 """Speech speed of the default voice at rate 1.0, for planning without synthesis."""
 
@@ -49,9 +50,14 @@ class SessionRequest:
     lang: str = "en"
     tld: str = "com"
     background: str = "none"
+    """A built-in soundscape's name, a path to an audio file, or none."""
+    background_level_db: float = DEFAULT_LEVEL_DB
+    seed: int = 0
+    """Seeds the generated soundscapes: the same seed gives the same sound."""
     output: Path | None = None
     templates_dirs: tuple[Path, ...] = ()
-    bitrate_kbps: int = 96
+    bitrate_kbps: int | None = None
+    """Constant MP3 bitrate; by default 96 kbps mono, 128 stereo."""
     use_cache: bool = True
 
 
@@ -75,6 +81,7 @@ class GenerateResult:
     synthesised: int
     cached: int
     seconds_taken: float
+    mastered: Mastered
 
 
 def check_minutes(minutes: float) -> float:
@@ -172,10 +179,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     """Render the session to an MP3 with its .vtt and .json beside it, all or nothing."""
     started = time.perf_counter()
     minutes = check_minutes(request.minutes)
-    if request.background not in BACKGROUNDS:
-        raise BackgroundError(
-            f"unknown background {request.background!r}; use --background none (soundscapes come later)"
-        )
+    shape = bed_shape(request.background_level_db)
     template = templates.find(request.template, request.templates_dirs)
     _check_template_minimum(template, minutes)
     engine = make_engine(
@@ -184,6 +188,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     outputs = OutputFiles(request.output or default_output(template.name, minutes))
     outputs.check_writable()
     items, _ = script(template, minutes, request.variables)  # fail fast on template errors
+    background = backgrounds.choose(request.background, seed=request.seed, seconds=minutes * 60)
     texts = list(dict.fromkeys(speech_texts(items)))
     cache = PhraseCache(enabled=request.use_cache)
     done = [0]
@@ -202,23 +207,31 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
         params=plan.params,
         engine=engine.name,
         voice=engine.voice_label,
-        background=request.background,
+        background=background.label,
     )
     with outputs.writing() as temp:
-        mixed = [0]
-
-        def on_chunk(samples: int) -> None:
-            mixed[0] += samples
-            if progress:
-                progress("Mixing", mixed[0], plan.timeline.total)
-
-        with Mp3Encoder(temp["mp3"], bitrate_kbps=request.bitrate_kbps) as encoder:
-            stream(plan.timeline, bank.clips, encoder.write, on_chunk=on_chunk)
+        mastered = render(
+            plan.timeline, bank.clips, background, shape, temp["mp3"],
+            bitrate_kbps=request.bitrate_kbps, progress=progress,
+        )  # fmt: skip
+        info.extra.update(_mastering_fields(mastered, request))
         temp["vtt"].write_text(webvtt(plan.timeline), encoding="utf-8")
         temp["json"].write_text(manifest_json(info, plan.timeline), encoding="utf-8")
     return GenerateResult(
-        plan, outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started
+        plan, outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
     )
+
+
+def _mastering_fields(mastered: Mastered, request: SessionRequest) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "loudness_lufs": mastered.loudness_lufs,
+        "true_peak_dbtp": mastered.true_peak_dbtp,
+        "channels": mastered.channels,
+        "bitrate_kbps": mastered.bitrate_kbps,
+    }
+    if request.background != backgrounds.NONE:
+        fields.update(background_level_db=request.background_level_db, seed=request.seed)
+    return fields
 
 
 def _known_or_estimated(bank: PhraseBank, rate: float):
