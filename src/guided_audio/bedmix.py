@@ -20,7 +20,7 @@ from guided_audio.soundscapes import NOMINAL_LUFS
 VOICE_LUFS = -22.3
 """Loudness of the levelled phrases (speech.SPEECH_LEVEL_DB RMS), measured on the bundled
 voice; beds are set relative to it."""
-DEFAULT_LEVEL_DB = -20.0
+DEFAULT_LEVEL_DB = -22.0
 """Under the 12 to 18 dB of podcast practice, because here the bed fills long pauses alone:
 any louder and the loudness gate counts those pauses, pulling the whole session under the
 podcast target unless the voice is pushed hard into the limiter."""

@@ -12,7 +12,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import ndimage, signal
 
 TARGET_LUFS = {1: -19.0, 2: -16.0}
 TRUE_PEAK_LIMIT_DBTP = -1.0
@@ -79,8 +78,16 @@ class LoudnessMeter:
         self.energies: list[np.ndarray] = []
 
     def add(self, samples: np.ndarray) -> None:
-        weighted, self.state = signal.sosfilt(self.sos, _frames(samples), axis=0, zi=self.state)
-        power = np.concatenate([self.leftover, np.square(weighted).sum(axis=1)])
+        from scipy import signal
+
+        if samples.ndim == 1:  # the common case, without a channel axis to sum over
+            weighted, state = signal.sosfilt(self.sos, samples, zi=self.state[..., 0])
+            self.state[..., 0] = state
+            power = np.square(weighted)
+        else:
+            weighted, self.state = signal.sosfilt(self.sos, samples, axis=0, zi=self.state)
+            power = np.square(weighted).sum(axis=1)
+        power = np.concatenate([self.leftover, power])
         whole = len(power) // PEAK_BLOCK * PEAK_BLOCK
         self.energies.append(power[:whole].reshape(-1, PEAK_BLOCK).mean(axis=1).astype(np.float32))
         self.leftover = power[whole:]
@@ -165,15 +172,13 @@ def _block_true_peaks(padded: np.ndarray, offset: int, length: int, rate: int) -
 
 def _runs(flags: np.ndarray, merge_gap: int) -> list[tuple[int, int]]:
     """(first, last) index ranges of True runs, joining runs separated by short gaps."""
-    edges = np.diff(np.concatenate([[0], flags.astype(np.int8), [0]]))
-    starts, stops = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
-    runs: list[tuple[int, int]] = []
-    for first, last in zip(starts, stops):
-        if runs and first - runs[-1][1] <= merge_gap:
-            runs[-1] = (runs[-1][0], int(last))
-        else:
-            runs.append((int(first), int(last)))
-    return runs
+    edges = np.flatnonzero(np.diff(flags.astype(np.int8), prepend=0, append=0))
+    starts, stops = edges[::2], edges[1::2]
+    if starts.size == 0:
+        return []
+    apart = starts[1:] - stops[:-1] > merge_gap
+    starts, stops = starts[np.concatenate([[True], apart])], stops[np.concatenate([apart, [True]])]
+    return list(zip(starts.tolist(), stops.tolist()))
 
 
 def limiter_envelope(true_peaks: np.ndarray, gain: float, ceiling: float, rate: int) -> np.ndarray:
@@ -184,6 +189,8 @@ def limiter_envelope(true_peaks: np.ndarray, gain: float, ceiling: float, rate: 
     glides down before each peak and back after it and never exceeds what any block needs.
     Only the stretches around peaks are worked on; an hour is a few million blocks.
     """
+    from scipy import ndimage
+
     needed = np.minimum(1.0, ceiling / np.maximum(true_peaks * gain, 1e-12)).astype(np.float32)
     envelope = np.ones_like(needed)
     ramp = max(1, int(LIMITER_RAMP_SECONDS * rate / PEAK_BLOCK))

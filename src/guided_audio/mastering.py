@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import numpy as np
-from scipy import signal
 
 from guided_audio.audio import Mp3Encoder, decode
-from guided_audio.background import Background
+from guided_audio.background import NONE, Background
 from guided_audio.bedmix import BedShape, session_chunks
 from guided_audio.layout import Timeline
 from guided_audio.loudness import (
@@ -33,9 +34,9 @@ from guided_audio.loudness import (
 
 DEFAULT_BITRATE_KBPS = {1: 96, 2: 128}
 """Spoken word: 96 kbps mono; stereo needs more to sound as clean (Apple: 128 to 256)."""
-PROBE_CHUNKS = 3
-"""How many of the loudest mixing chunks (10 s each) are test-encoded to learn the encoder's
-effect on loudness."""
+PROBE_CHUNKS = 1
+"""How many of the loudest mixing chunks (10 s each) are test-encoded to learn the
+encoder's effect on loudness."""
 
 log = logging.getLogger(__name__)
 
@@ -68,23 +69,16 @@ def render(
     progress: Progress | None = None,
 ) -> Mastered:
     """Mix, normalise to the podcast loudness target and write a CBR MP3 to `mp3`."""
-    rate, channels, total = timeline.rate, background.channels, timeline.total
+    rate, channels = timeline.rate, background.channels
     bitrate = bitrate_kbps or DEFAULT_BITRATE_KBPS[channels]
 
-    def report(stage: str, done: int) -> None:
-        if progress is not None:
-            progress(stage, done, total)
+    def mix() -> Iterator[np.ndarray]:
+        return session_chunks(timeline, clips, background.open(), shape)
 
-    loudness, peaks, loudest = LoudnessMeter(rate, channels), TruePeakMeter(rate, channels), Loudest()
-    done = 0
-    for chunk in session_chunks(timeline, clips, background.open(), shape):
-        loudness.add(chunk)
-        peaks.add(chunk)
-        loudest.offer(done, chunk)
-        done += len(chunk)
-        report("Measuring", done)
-    true_peaks, energies = peaks.finish(), loudness.block_energies()
-    voice = voice_energies(timeline, clips, channels, len(energies))
+    energies, true_peaks, loudest = _measure(mix(), background, rate, timeline.total, progress)
+    voice = voice_energies(timeline, clips, channels, len(true_peaks))
+    if energies is None:  # without a bed the mix is the voice, whose energies are known exactly
+        energies = voice
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
     change = encoder_loudness_change(loudest.excerpt(plan), channels, rate, bitrate)
     log.info("the encoder moves this session's loudness by %+.2f dB; aiming to make up for it", change)
@@ -93,15 +87,23 @@ def render(
     final = LoudnessMeter(rate, channels)
     done = 0
     with Mp3Encoder(mp3, channels=channels, bitrate_kbps=bitrate) as encoder:
-        for chunk in session_chunks(timeline, clips, background.open(), shape):
+        for chunk in mix():
             gains = plan.block_gains(done, len(chunk))
             out = chunk * (gains[:, None] if chunk.ndim == 2 else gains)
             final.add(out)
             encoder.write(out)
             done += len(chunk)
-            report("Encoding", done)
+            if progress is not None:
+                progress("Encoding", done, timeline.total)
+    loudness_lufs = final.integrated() + change
+    if loudness_lufs < plan.target_lufs - 1.0:
+        log.warning(
+            "the session measures %.1f LUFS, under the %.0f LUFS target: the background fills "
+            "long pauses, and reaching the target would strain the voice; a lower "
+            "--background-level brings it to the target", loudness_lufs, plan.target_lufs,
+        )  # fmt: skip
     return Mastered(
-        loudness_lufs=_rounded(final.integrated() + change),
+        loudness_lufs=_rounded(loudness_lufs),
         true_peak_dbtp=_rounded(plan.true_peak_dbtp(true_peaks)),
         gain_db=_rounded(20 * math.log10(plan.gain)),
         channels=channels,
@@ -109,11 +111,47 @@ def render(
     )
 
 
+def _measure(
+    chunks: Iterator[np.ndarray], background: Background, rate: int, total: int, progress: Progress | None
+) -> tuple[np.ndarray | None, np.ndarray, "Loudest"]:
+    """First pass: block energies (None without a bed), true peaks and the loudest chunk.
+
+    Metering runs beside the mixing (NumPy, scipy and soxr let go of the GIL), so this pass
+    uses the second core, which the encoder has to itself in the second pass.
+    """
+    channels = background.channels
+    loudness = LoudnessMeter(rate, channels) if background.label != NONE else None
+    peaks, loudest = TruePeakMeter(rate, channels), Loudest()
+
+    def measure(start: int, chunk: np.ndarray) -> None:
+        if loudness is not None:
+            loudness.add(chunk)
+        peaks.add(chunk)
+        loudest.offer(start, chunk)
+
+    with ThreadPoolExecutor(max_workers=1) as meter:
+        pending: deque[Future] = deque()
+        done = 0
+        for chunk in chunks:
+            pending.append(meter.submit(measure, done, chunk))
+            if len(pending) > 2:  # at most a chunk or two ahead, so memory stays flat
+                pending.popleft().result()
+            done += len(chunk)
+            if progress is not None:
+                progress("Measuring", done, total)
+        for future in pending:
+            future.result()
+    energies = loudness.block_energies() if loudness is not None else None
+    return energies, peaks.finish(), loudest
+
+
 def voice_energies(timeline: Timeline, clips: Mapping[str, np.ndarray], channels: int, count: int) -> np.ndarray:
     """K-weighted PEAK_BLOCK energies of the voice alone, as placed (no bed).
 
     Worked out from each distinct phrase once (a running sum of its weighted power), so it
     costs the length of the speech, not of the session."""
+    from scipy import signal
+
     sos = k_weighting_sos(timeline.rate)
     running: dict[str, np.ndarray] = {}
     energies = np.zeros(count)

@@ -69,5 +69,5 @@ def format_backgrounds() -> str:
     lines = [f"{'none':{width}}  silence between the words (the default)"]
     lines += [f"{name:{width}}  {kind.description}" for name, kind in SOUNDSCAPES.items()]
     lines += ["", "Or give an audio file (MP3, WAV, OGG, FLAC, ...): --background path/to/sound.mp3",
-              "It is looped with a crossfade. Set the level with --background-level (default -20 dB)."]  # fmt: skip
+              "It is looped with a crossfade. Set the level with --background-level (default -22 dB)."]  # fmt: skip
     return "\n".join(lines)

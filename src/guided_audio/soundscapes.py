@@ -4,6 +4,7 @@ Each soundscape is endless audio from seeded NumPy generators pushed through fil
 state carries from one block to the next, so there is no seam and no repeat, and one seed
 always gives the same sound. Work happens in one-second blocks (slow things such as gusts and
 swells change at block edges), and `read` hands out any sizes, always the same samples.
+(scipy is imported where it is used: it takes about a second, which `preview` should not pay.)
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import signal
 
 from guided_audio.audio import SESSION_RATE
 
@@ -27,6 +27,8 @@ def white(rng: np.random.Generator, n: int) -> np.ndarray:
 
 
 def _sos(*args, **kwargs) -> np.ndarray:
+    from scipy import signal
+
     return signal.butter(*args, fs=SESSION_RATE, output="sos", **kwargs)
 
 
@@ -38,6 +40,8 @@ class Filter:
         self.state = np.zeros((len(self.sos), 2))
 
     def __call__(self, samples: np.ndarray) -> np.ndarray:
+        from scipy import signal
+
         out, self.state = signal.sosfilt(self.sos, samples, zi=self.state)
         return out.astype(np.float32)
 
@@ -107,6 +111,8 @@ class PinkNoise(Soundscape):
     A = (1.0, -2.494956002, 2.017265875, -0.522189400)
 
     def __init__(self, seed: int) -> None:
+        from scipy import signal
+
         super().__init__(seed)
         self.noise = self.rng(1)
         self.colour = Filter(signal.tf2sos(self.B, self.A))
@@ -121,6 +127,8 @@ class BrownNoise(Soundscape):
     calibration_db = -5.0
 
     def __init__(self, seed: int) -> None:
+        from scipy import signal
+
         super().__init__(seed)
         self.noise = self.rng(1)
         # A leaky integrator (the 1/f^2 slope) and a 20 Hz high-pass that keeps inaudible rumble
@@ -136,8 +144,11 @@ class Droplets:
     """Drops as short bubbly chirps, scattered at random; tails spill into the next block."""
 
     def __init__(self, rng: np.random.Generator, kinds: int = 24) -> None:
+        from scipy import signal
+
         self.rng = rng
-        self.kernels = [self._drop(rng) for _ in range(kinds)]
+        soften = _sos(1, 6000, "lowpass")  # drops heard through air and leaves, never sharp
+        self.kernels = [signal.sosfilt(soften, self._drop(rng)).astype(np.float32) for _ in range(kinds)]
         self.carry = np.zeros(max(len(k) for k in self.kernels), dtype=np.float32)
 
     @staticmethod
@@ -171,15 +182,14 @@ class Rain(Soundscape):
     def __init__(self, seed: int) -> None:
         super().__init__(seed)
         self.noise, drift = self.rng(1), self.rng(3)
-        self.hiss = Filter(_sos(2, [300, 8000], "bandpass"))
-        self.soften = Filter(_sos(1, 6000, "lowpass"))
+        self.hiss = Filter(_sos(1, [300, 7000], "bandpass"))
         self.strength = Wander(drift, 0.7, 1.2)
         self.drop_rate = Wander(drift, 15, 45)
         self.drops = Droplets(self.rng(2))
 
     def _block(self, n: int) -> np.ndarray:
         hiss = self.hiss(white(self.noise, n)) * self.strength.ramp(n)
-        return hiss + self.soften(self.drops.block(n, self.drop_rate.ramp(n))) * np.float32(0.5)
+        return hiss + self.drops.block(n, self.drop_rate.ramp(n)) * np.float32(0.5)
 
 
 class Swells:
