@@ -141,8 +141,11 @@ def session_chunks(
         yield voice
 
 
-def bed_shape(level_db: float) -> BedShape:
-    """The bed's shape at a user's level, refusing levels that would bury or drown the voice."""
+def bed_shape(level_db: float | None) -> BedShape:
+    """The bed's shape at a user's level (None: the default, lowered where pauses need it),
+    refusing levels that would bury or drown the voice."""
+    if level_db is None:
+        return BedShape()
     low, high = LEVEL_RANGE_DB
     if not low <= level_db <= high:
         raise BackgroundError(

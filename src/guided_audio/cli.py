@@ -77,7 +77,7 @@ def _request(**kwargs):
 @click.option("--background", default="none", show_default=True, metavar="NAME|PATH",
               help="A soundscape (see `guided-audio backgrounds`) or an audio file to loop under the voice.")
 @click.option("--background-level", "background_level_db", type=float, metavar="DB",
-              help="Background loudness relative to the voice, in dB, -40 to 0 [default: -22].")
+              help="Background loudness relative to the voice, in dB, -40 to 0 [default: -22, lower where long pauses need it].")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the generated soundscape: the same seed gives the same sound.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),

@@ -13,7 +13,7 @@ import math
 import tempfile
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Iterator, Mapping
 
@@ -21,13 +21,14 @@ import numpy as np
 
 from guided_audio.audio import Mp3Encoder, decode
 from guided_audio.background import NONE, Background
-from guided_audio.bedmix import BedShape, session_chunks
+from guided_audio.bedmix import LEVEL_RANGE_DB, BedShape, session_chunks
 from guided_audio.layout import Timeline
 from guided_audio.loudness import (
     PEAK_BLOCK,
     LoudnessMeter,
     LoudnessPlan,
     TruePeakMeter,
+    bed_reduction_db,
     k_weighting_sos,
     plan_loudness,
 )
@@ -56,6 +57,8 @@ class Mastered:
     gain_db: float
     channels: int
     bitrate_kbps: int
+    background_level_db: float
+    """The bed's level relative to the voice, after any automatic lowering."""
 
 
 def render(
@@ -65,10 +68,15 @@ def render(
     shape: BedShape,
     mp3: Path,
     *,
+    level_is_automatic: bool = False,
     bitrate_kbps: int | None = None,
     progress: Progress | None = None,
 ) -> Mastered:
-    """Mix, normalise to the podcast loudness target and write a CBR MP3 to `mp3`."""
+    """Mix, normalise to the podcast loudness target and write a CBR MP3 to `mp3`.
+
+    With `level_is_automatic`, a bed that would fill long pauses loudly enough to pull the
+    session under its target is lowered until it does not (costing one more first pass).
+    """
     rate, channels = timeline.rate, background.channels
     bitrate = bitrate_kbps or DEFAULT_BITRATE_KBPS[channels]
 
@@ -80,6 +88,16 @@ def render(
     if energies is None:  # without a bed the mix is the voice, whose energies are known exactly
         energies = voice
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
+    if level_is_automatic and background.label != NONE:
+        # Judged as it will be heard: with the limiter's work on the voice done.
+        limited = np.square(plan.envelope[: len(energies)])
+        cut = bed_reduction_db(energies * limited, voice[: len(energies)] * limited, rate)
+        del limited
+        if cut > 0 and shape.level_db > LEVEL_RANGE_DB[0]:
+            shape = replace(shape, level_db=max(LEVEL_RANGE_DB[0], round(shape.level_db - cut, 1)))
+            log.info("long pauses: the background comes down to %.1f dB under the voice", -shape.level_db)
+            energies, true_peaks, loudest = _measure(mix(), background, rate, timeline.total, progress)
+            plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
     change = encoder_loudness_change(loudest.excerpt(plan), channels, rate, bitrate)
     log.info("the encoder moves this session's loudness by %+.2f dB; aiming to make up for it", change)
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice, allowance_db=-change)
@@ -108,6 +126,7 @@ def render(
         gain_db=_rounded(20 * math.log10(plan.gain)),
         channels=channels,
         bitrate_kbps=bitrate,
+        background_level_db=shape.level_db,
     )
 
 
@@ -148,25 +167,25 @@ def _measure(
 def voice_energies(timeline: Timeline, clips: Mapping[str, np.ndarray], channels: int, count: int) -> np.ndarray:
     """K-weighted PEAK_BLOCK energies of the voice alone, as placed (no bed).
 
-    Worked out from each distinct phrase once (a running sum of its weighted power), so it
-    costs the length of the speech, not of the session."""
+    Worked out once per distinct phrase (a running sum of its weighted power), so it costs
+    the length of the speech, not of the session."""
     from scipy import signal
 
     sos = k_weighting_sos(timeline.rate)
-    running: dict[str, np.ndarray] = {}
-    energies = np.zeros(count)
+    starts: dict[str, list[int]] = {}
     for phrase in timeline.speech:
-        if phrase.text not in running:
-            power = np.square(signal.sosfilt(sos, clips[phrase.text].astype(np.float64)))
-            running[phrase.text] = np.concatenate([[0.0], np.cumsum(power)])
-        sums = running[phrase.text]
-        first = phrase.start // PEAK_BLOCK
-        last = min(-(-(phrase.start + len(sums) - 1) // PEAK_BLOCK), count)
-        if last <= first:
-            continue
-        edges = np.clip(np.arange(first, last + 1) * PEAK_BLOCK - phrase.start, 0, len(sums) - 1)
-        energies[first:last] += np.diff(sums[edges]) / PEAK_BLOCK
-    return energies * channels  # the voice is in every channel
+        starts.setdefault(phrase.text, []).append(phrase.start)
+    energies = np.zeros(count, dtype=np.float32)
+    for text, places in starts.items():
+        power = np.square(signal.sosfilt(sos, clips[text].astype(np.float64)))
+        sums = np.concatenate([[0.0], np.cumsum(power)])
+        for start in places:
+            first = start // PEAK_BLOCK
+            last = min(-(-(start + len(power)) // PEAK_BLOCK), count)
+            edges = np.clip(np.arange(first, last + 1) * PEAK_BLOCK - start, 0, len(power))
+            energies[first:last] += np.diff(sums[edges]) / PEAK_BLOCK
+    energies *= channels  # the voice is in every channel
+    return energies
 
 
 class Loudest:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from guided_audio import markup, templates
 from guided_audio import background as backgrounds
 from guided_audio.audio import SESSION_RATE
-from guided_audio.bedmix import DEFAULT_LEVEL_DB, bed_shape
+from guided_audio.bedmix import bed_shape
 from guided_audio.cache import PhraseCache
 from guided_audio.engines import make_engine
 from guided_audio.errors import LengthError
@@ -51,7 +51,8 @@ class SessionRequest:
     tld: str = "com"
     background: str = "none"
     """A built-in soundscape's name, a path to an audio file, or none."""
-    background_level_db: float = DEFAULT_LEVEL_DB
+    background_level_db: float | None = None
+    """Bed loudness relative to the voice (dB); None: -22, lowered for long pauses."""
     seed: int = 0
     """Seeds the generated soundscapes: the same seed gives the same sound."""
     output: Path | None = None
@@ -212,6 +213,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     with outputs.writing() as temp:
         mastered = render(
             plan.timeline, bank.clips, background, shape, temp["mp3"],
+            level_is_automatic=request.background_level_db is None,
             bitrate_kbps=request.bitrate_kbps, progress=progress,
         )  # fmt: skip
         info.extra.update(_mastering_fields(mastered, request))
@@ -230,7 +232,7 @@ def _mastering_fields(mastered: Mastered, request: SessionRequest) -> dict[str, 
         "bitrate_kbps": mastered.bitrate_kbps,
     }
     if request.background != backgrounds.NONE:
-        fields.update(background_level_db=request.background_level_db, seed=request.seed)
+        fields.update(background_level_db=mastered.background_level_db, seed=request.seed)
     return fields
 
 
