@@ -63,20 +63,25 @@ def choose(spec: str, *, seed: int, seconds: float) -> Background:
 
 
 class LoopedFile:
-    """A decoded file and the crossfade that joins its end to its start."""
+    """A decoded file and the crossfade that joins its end back to its start."""
 
     def __init__(self, samples: np.ndarray, needed: int, gain: float) -> None:
         self.samples = samples  # int16, mono
         self.gain = np.float32(gain / 32768)
         self.fade = 0
+        self.period = len(samples)
         self.seam = np.zeros(0, dtype=np.float32)
         if len(samples) < needed:  # too short for the session: loop it
             self.fade = min(int(CROSSFADE_SECONDS * SESSION_RATE), len(samples) // 4)
-            # Equal power: sin and cos ramps keep uncorrelated material at a steady level.
-            ramp = np.linspace(0.0, np.pi / 2, self.fade, endpoint=False, dtype=np.float32)
+            self.period, likeness = _best_join(samples, self.fade)
             head = samples[: self.fade].astype(np.float32)
-            tail = samples[len(samples) - self.fade :].astype(np.float32)
-            self.seam = head * np.sin(ramp) + tail * np.cos(ramp)
+            tail = samples[self.period : self.period + self.fade].astype(np.float32)
+            # Equal power for unrelated sound, equal amplitude for sound that lines up
+            # (a tone), and the blend between, so the level holds through the seam.
+            turn = np.linspace(0.0, np.pi / 2, self.fade, endpoint=False, dtype=np.float32)
+            rising, falling = np.sin(turn), np.cos(turn)
+            norm = np.sqrt(rising**2 + falling**2 + 2 * likeness * rising * falling)
+            self.seam = (head * rising + tail * falling) / norm
 
     @classmethod
     def load(cls, path: Path, needed: int) -> "LoopedFile":
@@ -95,11 +100,6 @@ class LoopedFile:
         if not np.isfinite(loudness):
             raise BackgroundError(f"background file {path} is silent; choose a file you can hear")
         return cls(samples, needed, 10 ** ((NOMINAL_LUFS - loudness) / 20))
-
-    @property
-    def period(self) -> int:
-        """Samples before the sound starts over (the seam replaces the first `fade`)."""
-        return len(self.samples) - self.fade
 
     def player(self) -> "LoopPlayer":
         return LoopPlayer(self)
@@ -123,12 +123,35 @@ class LoopPlayer:
             if at >= len(audio.samples):
                 break  # a file long enough never loops; the bed fades out before it ends
             source = audio.seam if at < audio.fade else audio.samples
-            stop = audio.fade if at < audio.fade else audio.period if audio.fade else len(source)
+            stop = audio.fade if at < audio.fade else audio.period
             take = min(n - done, stop - at)
             out[done : done + take] = source[at : at + take]
             done += take
             self.position += take
         return out * audio.gain
+
+
+def _best_join(samples: np.ndarray, fade: int) -> tuple[int, float]:
+    """Where the end should start fading into the start: within the last tenth of a second
+    before the latest possible point, the place whose sound is most like the opening (so a
+    tone joins in phase), and how alike they are (0 to 1)."""
+    head = samples[:fade].astype(np.float64)
+    latest = len(samples) - fade
+    earliest = max(fade, latest - SESSION_RATE // 10)
+    region = samples[earliest : latest + fade].astype(np.float64)
+    matches = _correlate(region, head)
+    running = np.concatenate([[0.0], np.cumsum(region**2)])
+    energy = np.sqrt((running[fade:] - running[:-fade]) * (head**2).sum()) + 1e-12
+    likeness = matches / energy
+    best = int(np.argmax(likeness))
+    return earliest + best, float(np.clip(likeness[best], 0.0, 1.0))
+
+
+def _correlate(region: np.ndarray, head: np.ndarray) -> np.ndarray:
+    """np.correlate(region, head, "valid"), through the FFT: seconds-long windows."""
+    size = 1 << int(np.ceil(np.log2(len(region) + len(head))))
+    spectrum = np.fft.rfft(region, size) * np.conj(np.fft.rfft(head, size))
+    return np.fft.irfft(spectrum, size)[: len(region) - len(head) + 1]
 
 
 def _decode(path: Path, most: int) -> np.ndarray:
