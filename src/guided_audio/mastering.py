@@ -42,6 +42,7 @@ encoder's effect on loudness."""
 log = logging.getLogger(__name__)
 
 Progress = Callable[[str, int, int], None]
+"""Called as (stage, done, total) while generating."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,6 @@ class Mastered:
     true_peak_dbtp: float
     """True peak of the mix fed to the encoder: its 4x-oversampled peaks under the gains
     applied to them (the limiter's ceiling leaves room for what MP3 coding adds)."""
-    gain_db: float
     channels: int
     bitrate_kbps: int
     background_level_db: float
@@ -96,10 +96,13 @@ def render(
         if cut > 0 and shape.level_db > LEVEL_RANGE_DB[0]:
             shape = replace(shape, level_db=max(LEVEL_RANGE_DB[0], round(shape.level_db - cut, 1)))
             log.info("long pauses: the background comes down to %.1f dB under the voice", -shape.level_db)
-            energies, true_peaks, loudest = _measure(mix(), background, rate, timeline.total, progress)
+            energies, true_peaks, loudest = _measure(
+                mix(), background, rate, timeline.total, progress, stage="Measuring again"
+            )
             plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
     change = encoder_loudness_change(loudest.excerpt(plan), channels, rate, bitrate)
     log.info("the encoder moves this session's loudness by %+.2f dB; aiming to make up for it", change)
+    log.info("gain %+.1f dB, the limiter down to %.1f dB at most", 20 * math.log10(plan.gain), _db(plan.envelope))
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice, allowance_db=-change)
 
     final = LoudnessMeter(rate, channels)
@@ -123,7 +126,6 @@ def render(
     return Mastered(
         loudness_lufs=_rounded(loudness_lufs),
         true_peak_dbtp=_rounded(plan.true_peak_dbtp(true_peaks)),
-        gain_db=_rounded(20 * math.log10(plan.gain)),
         channels=channels,
         bitrate_kbps=bitrate,
         background_level_db=shape.level_db,
@@ -131,7 +133,13 @@ def render(
 
 
 def _measure(
-    chunks: Iterator[np.ndarray], background: Background, rate: int, total: int, progress: Progress | None
+    chunks: Iterator[np.ndarray],
+    background: Background,
+    rate: int,
+    total: int,
+    progress: Progress | None,
+    *,
+    stage: str = "Measuring",
 ) -> tuple[np.ndarray | None, np.ndarray, "Loudest"]:
     """First pass: block energies (None without a bed), true peaks and the loudest chunk.
 
@@ -157,7 +165,7 @@ def _measure(
                 pending.popleft().result()
             done += len(chunk)
             if progress is not None:
-                progress("Measuring", done, total)
+                progress(stage, done, total)
         for future in pending:
             future.result()
     energies = loudness.block_energies() if loudness is not None else None
@@ -227,6 +235,10 @@ def encoder_loudness_change(excerpt: np.ndarray, channels: int, rate: int, bitra
     after.add(decoded)
     change = after.integrated() - before.integrated()
     return change if math.isfinite(change) else 0.0
+
+
+def _db(envelope: np.ndarray) -> float:
+    return 20 * math.log10(float(envelope.min())) if envelope.size else 0.0
 
 
 def _rounded(value: float) -> float:

@@ -11,7 +11,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from guided_audio import markup, templates
 from guided_audio import background as backgrounds
@@ -21,7 +21,7 @@ from guided_audio.cache import PhraseCache
 from guided_audio.engines import make_engine
 from guided_audio.errors import LengthError
 from guided_audio.layout import Timeline, TooShort, layout
-from guided_audio.mastering import Mastered, render
+from guided_audio.mastering import Mastered, Progress, render
 from guided_audio.output import OutputFiles
 from guided_audio.sidecars import SessionInfo, manifest_json, webvtt
 from guided_audio.speech import PhraseBank, synthesise_phrases
@@ -32,9 +32,6 @@ MAX_MINUTES = 180.0
 """Longer than any sane session; larger requests are almost certainly typos."""
 ESTIMATED_CHARS_PER_SECOND = 20.0
 """Speech speed of the default voice at rate 1.0, for planning without synthesis."""
-
-Progress = Callable[[str, int, int], None]
-"""Called as (stage, done, total) while generating."""
 
 
 @dataclass(frozen=True)
