@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import re
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from audio_probe import RATE, load, window_levels
-from guided_audio.audio import decode, ffmpeg_exe
+from audio_probe import RATE, ebur128, load, window_levels
+from guided_audio.audio import decode
 from guided_audio.background import choose
 from guided_audio.bedmix import BedShape, session_chunks
 from guided_audio.layout import Placement, Timeline
@@ -20,18 +18,6 @@ from guided_audio.soundscapes import SOUNDSCAPES
 from test_background import hum, write_wav
 
 MINUTES = 3
-
-
-def ebur128(mp3: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's own EBU R128 meter."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(mp3), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    summary = proc.stderr[proc.stderr.rfind("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.inf]+) dBFS", summary).group(1))
-    return integrated, peak
 
 
 @pytest.fixture(scope="module")
