@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,20 +19,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 
-from audio_probe import RATE, load, onset_near, transcribe, window_levels, words  # noqa: E402
-from guided_audio.audio import ffmpeg_exe  # noqa: E402
-
-
-def ebur128(mp3: Path) -> tuple[float, float]:
-    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's own meter."""
-    proc = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(mp3), "-af", "ebur128=peak=true", "-f", "null", "-"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    summary = proc.stderr[proc.stderr.rfind("Summary:") :]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.inf]+) dBFS", summary).group(1))
-    return integrated, peak
+from audio_probe import RATE, ebur128, load, onset_near, transcribe, window_levels, words  # noqa: E402
 
 
 def phase_onset_errors(manifest: dict, levels: np.ndarray) -> list[float]:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
 from pathlib import Path
 
 import numpy as np
 
-from guided_audio.audio import decode
+from guided_audio.audio import decode, ffmpeg_exe
 from guided_audio.session import GenerateResult, SessionRequest, generate
 
 RATE = 44_100
@@ -19,6 +21,18 @@ SOUND_DB = -45.0
 def load(mp3: Path) -> tuple[np.ndarray, dict]:
     """Decoded samples and the manifest beside the MP3."""
     return decode(mp3, RATE), json.loads(mp3.with_suffix(".json").read_text())
+
+
+def ebur128(path: Path) -> tuple[float, float]:
+    """Integrated loudness (LUFS) and true peak (dBTP) by ffmpeg's own EBU R128 meter."""
+    proc = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    summary = proc.stderr[proc.stderr.rfind("Summary:") :]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.inf]+) dBFS", summary).group(1))
+    return integrated, peak
 
 
 def window_levels(samples: np.ndarray) -> np.ndarray:

@@ -44,11 +44,20 @@ def test_version():
     assert run("--version").output.strip() == f"guided-audio, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["generate", "preview", "templates", "feed", "serve", "playlist"])
+@pytest.mark.parametrize("command", ["generate", "preview", "templates", "backgrounds", "feed", "serve", "playlist"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     text = run(command, "--help").output
     assert "Example:" in text and f"guided-audio {command}" in text
     assert f"guided-audio {command}" in README.read_text()
+
+
+def test_backgrounds_lists_every_soundscape_with_a_line_each():
+    from guided_audio.soundscapes import SOUNDSCAPES
+
+    lines = run("backgrounds").output.splitlines()
+    for name, kind in SOUNDSCAPES.items():
+        assert any(line.startswith(name) and kind.description in line for line in lines), name
+    assert lines[0].startswith("none") and any("--background path/to/sound.mp3" in line for line in lines)
 
 
 def test_templates_lists_builtins_with_parameters():
@@ -146,11 +155,14 @@ BAD_INPUT = [
     (["generate", "deep-breathing", "-m", "5", "--rate", "9"], "--rate 9 is out of range"),
     (["generate", "deep-breathing", "-m", "5", "-o", "/proc/nope/x.mp3"], "cannot write to /proc/nope"),
     (["generate", "deep-breathing", "-m", "5", "-o", "x.wav"], "should end in .mp3"),
-    (["generate", "deep-breathing", "-m", "5", "--background", "rain"], "unknown background 'rain'"),
     (["generate", "progressive-muscle-relaxation", "-m", "1"], "needs at least 5 minutes; try --minutes 5"),
     (["generate", "progressive-muscle-relaxation", "-m", "1", "--var", "groups=16"], "minutes with groups=16; try --minutes"),
     (["preview", "guided-imagery", "-m", "61"], "is written for at most 60 minutes; try --minutes 60"),
     (["generate", "deep-breathing", "-m", "5", "--var", "tones=maybe"], "is not a yes/no value"),
+    (["generate", "deep-breathing", "-m", "5", "--background", "thunder"], "unknown background 'thunder'"),
+    (["generate", "deep-breathing", "-m", "5", "--background", "no/such.mp3"], "not a built-in (none, rain"),
+    (["generate", "deep-breathing", "-m", "5", "--background", "rain", "--background-level", "6"], "out of range"),
+    (["generate", "deep-breathing", "-m", "5", "--seed", "-1"], "-1 is not in the range x>=0"),
     (["preview", "deep-breathing", "-m", "1"], "needs at least 2 minutes; try --minutes 2"),
     (["generate", "deep-breathing", "-m", "5", "--engine", "gtts", "--lang", "xx"], "unknown gTTS language"),
     (["generate", "deep-breathing", "-m", "5", "--cover", "/nowhere/c.png"], "cover image /nowhere/c.png does not exist"),

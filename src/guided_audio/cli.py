@@ -76,16 +76,21 @@ def _request(**kwargs):
 
     kwargs["variables"] = parse_var_options(kwargs["variables"])
     kwargs["templates_dirs"] = tuple(kwargs["templates_dirs"])
-    return SessionRequest(**kwargs)
+    return SessionRequest(**{key: value for key, value in kwargs.items() if value is not None})
 
 
 @cli.command()
 @session_options
-@click.option("--background", default="none", show_default=True, help="Background soundscape (none for now).")
+@click.option("--background", default="none", show_default=True, metavar="NAME|PATH",
+              help="A soundscape (see `guided-audio backgrounds`) or an audio file to loop under the voice.")
+@click.option("--background-level", "background_level_db", type=float, metavar="DB",
+              help="Background loudness relative to the voice, in dB, -40 to 0 [default: -22, lower where long pauses need it].")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the generated soundscape: the same seed gives the same sound.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
               help="MP3 to write [default: output/TEMPLATE-Nmin.mp3]; its sidecars go beside it.")
-@click.option("--bitrate", "bitrate_kbps", type=click.IntRange(32, 320), default=96, show_default=True,
-              help="Constant MP3 bitrate in kbps.")
+@click.option("--bitrate", "bitrate_kbps", type=click.IntRange(32, 320),
+              help="Constant MP3 bitrate in kbps [default: 96 mono, 128 stereo].")
 @click.option("--title", help="Title players show [default: the template's title and length].")
 @click.option("--author", help="Artist/author tag [default: guided-audio].")
 @click.option("--album", help="Album or series tag [default: Guided relaxation].")
@@ -109,7 +114,9 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
         timeline = result.plan.timeline
         click.echo(
             f"Wrote {result.files['mp3']} ({timeline.seconds:.1f} s, {len(timeline.speech)} phrases, "
-            f"{result.synthesised} synthesised, {result.cached} from cache) in {result.seconds_taken:.1f} s"
+            f"{result.synthesised} synthesised, {result.cached} from cache; "
+            f"{result.mastered.loudness_lufs:g} LUFS, true peak {result.mastered.true_peak_dbtp:g} dBTP) "
+            f"in {result.seconds_taken:.1f} s"
         )
 
 
@@ -145,6 +152,19 @@ def list_templates(templates_dirs: tuple[Path, ...]) -> None:
     from guided_audio.templates import available
 
     click.echo(format_templates(available(templates_dirs)))
+
+
+@cli.command(name="backgrounds")
+def list_backgrounds() -> None:
+    """List the built-in background soundscapes, one line each.
+
+    \b
+    Example:
+        guided-audio backgrounds
+    """
+    from guided_audio.report import format_backgrounds
+
+    click.echo(format_backgrounds())
 
 
 class _Progress:

@@ -7,7 +7,7 @@ audio object (pydub's `+` in a loop is quadratic).
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterator, Mapping
+from typing import Hashable, Iterator, Mapping
 
 import numpy as np
 
@@ -55,16 +55,3 @@ def mix_all(timeline: Timeline, clips: Mapping[Hashable, np.ndarray]) -> np.ndar
     """The whole session in memory; for tests and short sessions only."""
     return np.concatenate(list(mix_chunks(timeline, clips))) if timeline.total else np.zeros(0, np.float32)
 
-
-def stream(
-    timeline: Timeline,
-    clips: Mapping[Hashable, np.ndarray],
-    write: Callable[[np.ndarray], None],
-    *,
-    on_chunk: Callable[[int], None] | None = None,
-) -> None:
-    """Mix and pass each chunk to `write` (an encoder); `on_chunk` gets samples done."""
-    for buffer in mix_chunks(timeline, clips):
-        write(buffer)
-        if on_chunk is not None:
-            on_chunk(len(buffer))

@@ -88,3 +88,15 @@ def format_templates(found: Iterable[Template]) -> str:
             lines.append(f"    --var {spec.name}=  {spec.describe()}" + (f"  {spec.help}" if spec.help else ""))
         blocks.append("\n".join(lines))
     return "\n\n".join(blocks) if blocks else "No templates found."
+
+
+def format_backgrounds() -> str:
+    """Each built-in soundscape with its line, then how to use a file of your own."""
+    from guided_audio.soundscapes import SOUNDSCAPES
+
+    width = max(len(name) for name in SOUNDSCAPES)
+    lines = [f"{'none':{width}}  silence between the words (the default)"]
+    lines += [f"{name:{width}}  {kind.description}" for name, kind in SOUNDSCAPES.items()]
+    lines += ["", "Or give an audio file (MP3, WAV, OGG, FLAC, ...): --background path/to/sound.mp3",
+              "It is looped with a crossfade. Set the level with --background-level (default -22 dB)."]  # fmt: skip
+    return "\n".join(lines)

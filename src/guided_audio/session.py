@@ -11,13 +11,15 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from guided_audio import markup, templates
-from guided_audio.audio import SESSION_RATE, Mp3Encoder
+from guided_audio import background as backgrounds
+from guided_audio.audio import SESSION_RATE
+from guided_audio.bedmix import bed_shape
 from guided_audio.cache import PhraseCache
 from guided_audio.engines import make_engine
-from guided_audio.errors import BackgroundError, LengthError
+from guided_audio.errors import LengthError
 from guided_audio.layout import Timeline, TooShort, layout
 from guided_audio.lengths import (
     MAX_MINUTES,
@@ -29,7 +31,7 @@ from guided_audio.lengths import (
     script,
     too_short_message,
 )
-from guided_audio.mixer import stream
+from guided_audio.mastering import Mastered, Progress, render
 from guided_audio.output import OutputFiles
 from guided_audio.sidecars import SessionInfo, manifest_json, webvtt
 from guided_audio.speech import cache_key, synthesise_phrases
@@ -37,11 +39,6 @@ from guided_audio.tags import chapter_spans, podcast_chapters_json, session_tags
 from guided_audio.tones import tone_clips
 
 log = logging.getLogger(__name__)
-
-BACKGROUNDS = ("none",)
-
-Progress = Callable[[str, int, int], None]
-"""Called as (stage, done, total) while generating."""
 
 
 @dataclass(frozen=True)
@@ -57,9 +54,15 @@ class SessionRequest:
     lang: str = "en"
     tld: str = "com"
     background: str = "none"
+    """A built-in soundscape's name, a path to an audio file, or none."""
+    background_level_db: float | None = None
+    """Bed loudness relative to the voice (dB); None: -22, lowered for long pauses."""
+    seed: int = 0
+    """Seeds the generated soundscapes: the same seed gives the same sound."""
     output: Path | None = None
     templates_dirs: tuple[Path, ...] = ()
-    bitrate_kbps: int = 96
+    bitrate_kbps: int | None = None
+    """Constant MP3 bitrate; by default 96 kbps mono, 128 stereo."""
     use_cache: bool = True
     title: str | None = None
     author: str | None = None
@@ -90,6 +93,7 @@ class GenerateResult:
     synthesised: int
     cached: int
     seconds_taken: float
+    mastered: Mastered
 
 
 def check_minutes(minutes: float) -> float:
@@ -141,10 +145,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     """Render the tagged MP3 with its .vtt, .json and .chapters.json beside it, all or nothing."""
     started = time.perf_counter()
     minutes = check_minutes(request.minutes)
-    if request.background not in BACKGROUNDS:
-        raise BackgroundError(
-            f"unknown background {request.background!r}; use --background none (soundscapes come later)"
-        )
+    shape = bed_shape(request.background_level_db)
     template = templates.find(request.template, request.templates_dirs)
     engine = make_engine(
         request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld
@@ -159,6 +160,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
     )  # fmt: skip
     spoken = list(dict.fromkeys(phrases(items)))
+    background = backgrounds.choose(request.background, seed=request.seed, seconds=minutes * 60)
     done = [0]
 
     def on_phrase(_phrase: markup.Speech) -> None:
@@ -176,25 +178,34 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
         params=plan.params,
         engine=engine.name,
         voice=engine.voice_label,
-        background=request.background,
+        background=background.label,
         extra=tags.manifest_fields(),
     )
     with outputs.writing() as temp:
-        mixed = [0]
-
-        def on_chunk(samples: int) -> None:
-            mixed[0] += samples
-            if progress:
-                progress("Mixing", mixed[0], plan.timeline.total)
-
-        with Mp3Encoder(temp["mp3"], bitrate_kbps=request.bitrate_kbps) as encoder:
-            clips = {**bank.clips, **tone_clips(plan.timeline)}
-            stream(plan.timeline, clips, encoder.write, on_chunk=on_chunk)
+        mastered = render(
+            plan.timeline, {**bank.clips, **tone_clips(plan.timeline)}, background, shape, temp["mp3"],
+            level_is_automatic=request.background_level_db is None,
+            bitrate_kbps=request.bitrate_kbps, progress=progress,
+        )  # fmt: skip
+        info.extra.update(_mastering_fields(mastered, request))
         temp["vtt"].write_text(webvtt(plan.timeline), encoding="utf-8")
         temp["json"].write_text(manifest_json(info, plan.timeline), encoding="utf-8")
         spans = chapter_spans(plan.timeline)
         temp["chapters.json"].write_text(podcast_chapters_json(spans), encoding="utf-8")
         write_tags(temp["mp3"], tags, spans)
     return GenerateResult(
-        plan, outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started
+        plan, outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
     )
+
+
+def _mastering_fields(mastered: Mastered, request: SessionRequest) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "loudness_lufs": mastered.loudness_lufs,
+        "true_peak_dbtp": mastered.true_peak_dbtp,
+        "channels": mastered.channels,
+        "bitrate_kbps": mastered.bitrate_kbps,
+    }
+    if request.background != backgrounds.NONE:
+        fields.update(background_level_db=mastered.background_level_db, seed=request.seed)
+    return fields
+

@@ -1,0 +1,173 @@
+"""Speed and memory of rendering, as ratios measured side by side in one run.
+
+    python scripts/bench.py            # everything; the 60-minute pydub run alone takes minutes
+    python scripts/bench.py --quick    # skip the 60-minute pydub run
+    python scripts/bench.py --runs 5   # more repetitions (medians are printed)
+
+Measures, on this machine, now:
+  (a) a warm (cached speech) 20-minute render through the CLI against ffmpeg encoding the
+      same 20 minutes of audio at the same settings (goal: at most 1.5x);
+  (b) that render against the straightforward pydub way (append each phrase and pause with
+      +=, overlay a looped bed, fade, export) on the same cue-dense breathing session, at 20
+      and 60 minutes (goals: at least 2.5x and 8x faster);
+  (c) the peak memory of a 60-minute guided-imagery with rain (goal: under 500 MB).
+Speech is synthesised once up front (into the normal phrase cache) and is not timed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+BREATHING = """+++
+title = "Cue-dense breathing"
+description = "Box breathing with a spoken cue on every phase, for benchmarks"
++++
+[chapter Breathing]
+{% for i in range((seconds // 16) | int - 1) %}
+[phase inhale 4s] Breathe in. [phase hold 4s] Hold gently. [phase exhale 4s] Breathe out. [phase rest 4s] Rest.
+{% endfor %}
+"""
+
+
+def child_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+    return env
+
+
+def timed(cmd: list[str]) -> tuple[float, float]:
+    """Wall seconds and peak resident memory (MB) of one child process."""
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=child_env(), stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"failed: {' '.join(cmd)}\n{errors.read().decode()}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def render_cmd(template: str, minutes: int, out: Path, background: str) -> list[str]:
+    return [sys.executable, "-m", "guided_audio", "generate", template, "-m", str(minutes),
+            "--background", background, "-o", str(out), "-q"]  # fmt: skip
+
+
+def median_of(runs: int, cmd: list[str]) -> float:
+    return statistics.median(timed(cmd)[0] for _ in range(runs))
+
+
+def encode_reference(mp3: Path, folder: Path, runs: int) -> float:
+    """ffmpeg encoding the same audio (decoded from our MP3) with the same settings."""
+    from guided_audio.audio import ffmpeg_exe
+
+    raw = folder / "reference.s16"
+    subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(mp3), "-f", "s16le", "-ac", "1",
+                    "-ar", "44100", str(raw)], check=True)  # fmt: skip
+    cmd = [ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "s16le", "-ar", "44100", "-ac", "1", "-i", str(raw),
+           "-c:a", "libmp3lame", "-b:a", "96k", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3",
+           str(folder / "reference.mp3")]  # fmt: skip
+    return median_of(runs, cmd)
+
+
+def pydub_way(template: str, minutes: int, out: str) -> None:
+    """The straightforward way: build the session with pydub's += and overlay, then export."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():  # it looks for ffmpeg on PATH; we hand it imageio's below
+        warnings.simplefilter("ignore", RuntimeWarning)
+        from pydub import AudioSegment
+
+    from guided_audio.audio import SESSION_RATE, ffmpeg_exe
+    from guided_audio.cache import PhraseCache
+    from guided_audio.engines import make_engine
+    from guided_audio.session import SessionRequest, preview
+    from guided_audio.soundscapes import Rain
+
+    AudioSegment.converter = ffmpeg_exe()
+    request = SessionRequest(template, minutes)
+    plan = preview(request)
+    assert plan.estimated_phrases == 0, "speech must be cached first"
+    cache, identity = PhraseCache(), make_engine("piper", rate=request.rate).cache_identity()
+
+    def segment(samples: np.ndarray) -> AudioSegment:
+        pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
+        return AudioSegment(pcm, frame_rate=SESSION_RATE, sample_width=2, channels=1)
+
+    session = AudioSegment.silent(duration=0, frame_rate=SESSION_RATE)
+    for part in plan.timeline.segments():
+        if part.kind == "speech":
+            session += segment(cache.get(cache.key(identity, part.text, SESSION_RATE)))
+        else:
+            session += AudioSegment.silent(duration=(part.end - part.start) * 1000, frame_rate=SESSION_RATE)
+    loop = segment(Rain(0).read(30 * SESSION_RATE))
+    bed = (loop * (len(session) // len(loop) + 1))[: len(session)]
+    session = session.overlay(bed - 22).fade_in(4000).fade_out(8000)
+    session.export(out, format="mp3", bitrate="96k", parameters=["-write_xing", "0"])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="skip the 60-minute pydub run (minutes long)")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions for each median (default 3)")
+    parser.add_argument("--pydub-child", nargs=3, metavar=("TEMPLATE", "MINUTES", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.pydub_child:
+        template, minutes, out = args.pydub_child
+        pydub_way(template, int(minutes), out)
+        return
+
+    with tempfile.TemporaryDirectory(prefix="guided-audio-bench-") as name:
+        folder = Path(name)
+        (folder / "cue-dense-breathing.txt").write_text(BREATHING)
+        os.environ["GUIDED_AUDIO_TEMPLATES"] = str(folder)
+        print("warming the phrase cache (synthesis is not timed)...", flush=True)
+        for template, minutes in (("cue-dense-breathing", 60), ("guided-imagery", 60)):
+            timed(render_cmd(template, minutes, folder / "warm.mp3", "none"))
+        results = {}
+
+        def ours(minutes: int, background: str) -> float:
+            out = folder / f"ours-{minutes}-{background}.mp3"
+            return median_of(args.runs, render_cmd("cue-dense-breathing", minutes, out, background))
+
+        for background in ("rain", "none"):
+            render = ours(20, background)
+            encode = encode_reference(folder / f"ours-20-{background}.mp3", folder, args.runs)
+            results[f"(a) 20 min render, {background}: ours / ffmpeg encode"] = (render, encode, "<=", 1.5)
+        for minutes, runs in ((20, args.runs), (60, 1)):
+            if minutes == 60 and args.quick:
+                continue
+            mine = ours(minutes, "rain") if minutes == 60 else results["(a) 20 min render, rain: ours / ffmpeg encode"][0]
+            child = [sys.executable, __file__, "--pydub-child", "cue-dense-breathing", str(minutes), str(folder / "pydub.mp3")]
+            pydub = statistics.median(timed(child)[0] for _ in range(runs))
+            results[f"(b) {minutes} min, rain: pydub / ours (speed-up)"] = (pydub, mine, ">=", 2.5 if minutes == 20 else 8.0)
+        _, peak = timed(render_cmd("guided-imagery", 60, folder / "imagery.mp3", "rain"))
+        manifest = json.loads((folder / "imagery.json").read_text())
+
+    cues = {m: 4 * (m * 60 // 16 - 1) for m in (20, 60)}
+    print(f"cue-dense breathing: {cues[20]} cues at 20 min, {cues[60]} at 60; medians of {args.runs} runs")
+    for label, (first, second, sense, goal) in results.items():
+        ratio = first / second
+        met = ratio <= goal if sense == "<=" else ratio >= goal
+        print(f"{label:50s} {first:7.2f} s / {second:6.2f} s = {ratio:5.2f}x  goal {sense} {goal:g}  "
+              f"{'met' if met else 'MISSED'}")
+    print(f"(c) 60 min guided-imagery with rain: peak memory {peak:.0f} MB  goal < 500  "
+          f"{'met' if peak < 500 else 'MISSED'}  ({manifest['loudness_lufs']} LUFS, {manifest['true_peak_dbtp']} dBTP)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""The final mix in two passes with flat memory: measure it, then level, limit and encode it.
+
+Mixing is cheap and the beds are seeded, so rather than hold an hour of audio the session is
+mixed twice, identically: the first pass keeps only loudness energies and true peaks, the
+second applies the planned gain and limiter and streams straight to the MP3 encoder (which
+runs in its own process, in parallel with the mixing).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import tempfile
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterator, Mapping
+
+import numpy as np
+
+from guided_audio.audio import Mp3Encoder, decode
+from guided_audio.background import NONE, Background
+from guided_audio.bedmix import LEVEL_RANGE_DB, BedShape, session_chunks
+from guided_audio.layout import Timeline
+from guided_audio.loudness import (
+    PEAK_BLOCK,
+    LoudnessMeter,
+    LoudnessPlan,
+    TruePeakMeter,
+    bed_reduction_db,
+    k_weighting_sos,
+    plan_loudness,
+)
+
+DEFAULT_BITRATE_KBPS = {1: 96, 2: 128}
+"""Spoken word: 96 kbps mono; stereo needs more to sound as clean (Apple: 128 to 256)."""
+PROBE_CHUNKS = 1
+"""How many of the loudest mixing chunks (10 s each) are test-encoded to learn the
+encoder's effect on loudness."""
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+"""Called as (stage, done, total) while generating."""
+
+
+@dataclass(frozen=True)
+class Mastered:
+    """What the manifest reports about the finished audio."""
+
+    loudness_lufs: float
+    """Integrated loudness of the MP3: the final mix measured as it was encoded, plus the
+    encoder's measured change."""
+    true_peak_dbtp: float
+    """True peak of the mix fed to the encoder: its 4x-oversampled peaks under the gains
+    applied to them (the limiter's ceiling leaves room for what MP3 coding adds)."""
+    channels: int
+    bitrate_kbps: int
+    background_level_db: float
+    """The bed's level relative to the voice, after any automatic lowering."""
+
+
+def render(
+    timeline: Timeline,
+    clips: Mapping[str, np.ndarray],
+    background: Background,
+    shape: BedShape,
+    mp3: Path,
+    *,
+    level_is_automatic: bool = False,
+    bitrate_kbps: int | None = None,
+    progress: Progress | None = None,
+) -> Mastered:
+    """Mix, normalise to the podcast loudness target and write a CBR MP3 to `mp3`.
+
+    With `level_is_automatic`, a bed that would fill long pauses loudly enough to pull the
+    session under its target is lowered until it does not (costing one more first pass).
+    """
+    rate, channels = timeline.rate, background.channels
+    bitrate = bitrate_kbps or DEFAULT_BITRATE_KBPS[channels]
+
+    def mix() -> Iterator[np.ndarray]:
+        return session_chunks(timeline, clips, background.open(), shape)
+
+    energies, true_peaks, loudest = _measure(mix(), background, rate, timeline.total, progress)
+    voice = voice_energies(timeline, clips, channels, len(true_peaks))
+    if energies is None:  # without a bed the mix is the voice, whose energies are known exactly
+        energies = voice
+    plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
+    if level_is_automatic and background.label != NONE:
+        # Judged as it will be heard: with the limiter's work on the voice done.
+        limited = np.square(plan.envelope[: len(energies)])
+        cut = bed_reduction_db(energies * limited, voice[: len(energies)] * limited, rate)
+        del limited
+        if cut > 0 and shape.level_db > LEVEL_RANGE_DB[0]:
+            shape = replace(shape, level_db=max(LEVEL_RANGE_DB[0], round(shape.level_db - cut, 1)))
+            log.info("long pauses: the background comes down to %.1f dB under the voice", -shape.level_db)
+            energies, true_peaks, loudest = _measure(
+                mix(), background, rate, timeline.total, progress, stage="Measuring again"
+            )
+            plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
+    change = encoder_loudness_change(loudest.excerpt(plan), channels, rate, bitrate)
+    log.info("the encoder moves this session's loudness by %+.2f dB; aiming to make up for it", change)
+    log.info("gain %+.1f dB, the limiter down to %.1f dB at most", 20 * math.log10(plan.gain), _db(plan.envelope))
+    plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice, allowance_db=-change)
+
+    final = LoudnessMeter(rate, channels)
+    done = 0
+    with Mp3Encoder(mp3, channels=channels, bitrate_kbps=bitrate) as encoder:
+        for chunk in mix():
+            gains = plan.block_gains(done, len(chunk))
+            out = chunk * (gains[:, None] if chunk.ndim == 2 else gains)
+            final.add(out)
+            encoder.write(out)
+            done += len(chunk)
+            if progress is not None:
+                progress("Encoding", done, timeline.total)
+    loudness_lufs = final.integrated() + change
+    if loudness_lufs < plan.target_lufs - 1.0:
+        log.warning(
+            "the session measures %.1f LUFS, under the %.0f LUFS target: the background fills "
+            "long pauses, and reaching the target would strain the voice; a lower "
+            "--background-level brings it to the target", loudness_lufs, plan.target_lufs,
+        )  # fmt: skip
+    return Mastered(
+        loudness_lufs=_rounded(loudness_lufs),
+        true_peak_dbtp=_rounded(plan.true_peak_dbtp(true_peaks)),
+        channels=channels,
+        bitrate_kbps=bitrate,
+        background_level_db=shape.level_db,
+    )
+
+
+def _measure(
+    chunks: Iterator[np.ndarray],
+    background: Background,
+    rate: int,
+    total: int,
+    progress: Progress | None,
+    *,
+    stage: str = "Measuring",
+) -> tuple[np.ndarray | None, np.ndarray, "Loudest"]:
+    """First pass: block energies (None without a bed), true peaks and the loudest chunk.
+
+    Metering runs beside the mixing (NumPy, scipy and soxr let go of the GIL), so this pass
+    uses the second core, which the encoder has to itself in the second pass.
+    """
+    channels = background.channels
+    loudness = LoudnessMeter(rate, channels) if background.label != NONE else None
+    peaks, loudest = TruePeakMeter(rate, channels), Loudest()
+
+    def measure(start: int, chunk: np.ndarray) -> None:
+        if loudness is not None:
+            loudness.add(chunk)
+        peaks.add(chunk)
+        loudest.offer(start, chunk)
+
+    with ThreadPoolExecutor(max_workers=1) as meter:
+        pending: deque[Future] = deque()
+        done = 0
+        for chunk in chunks:
+            pending.append(meter.submit(measure, done, chunk))
+            if len(pending) > 2:  # at most a chunk or two ahead, so memory stays flat
+                pending.popleft().result()
+            done += len(chunk)
+            if progress is not None:
+                progress(stage, done, total)
+        for future in pending:
+            future.result()
+    energies = loudness.block_energies() if loudness is not None else None
+    return energies, peaks.finish(), loudest
+
+
+def voice_energies(timeline: Timeline, clips: Mapping[str, np.ndarray], channels: int, count: int) -> np.ndarray:
+    """K-weighted PEAK_BLOCK energies of the voice alone, as placed (no bed).
+
+    Worked out once per distinct phrase (a running sum of its weighted power), so it costs
+    the length of the speech, not of the session."""
+    from scipy import signal
+
+    sos = k_weighting_sos(timeline.rate)
+    starts: dict[str, list[int]] = {}
+    for phrase in timeline.speech:
+        starts.setdefault(phrase.text, []).append(phrase.start)
+    energies = np.zeros(count, dtype=np.float32)
+    for text, places in starts.items():
+        power = np.square(signal.sosfilt(sos, clips[text].astype(np.float64)))
+        sums = np.concatenate([[0.0], np.cumsum(power)])
+        for start in places:
+            first = start // PEAK_BLOCK
+            last = min(-(-(start + len(power)) // PEAK_BLOCK), count)
+            edges = np.clip(np.arange(first, last + 1) * PEAK_BLOCK - start, 0, len(power))
+            energies[first:last] += np.diff(sums[edges]) / PEAK_BLOCK
+    energies *= channels  # the voice is in every channel
+    return energies
+
+
+class Loudest:
+    """The few loudest chunks of the first pass, kept with where they start."""
+
+    def __init__(self, keep: int = PROBE_CHUNKS) -> None:
+        self.keep = keep
+        self.chunks: list[tuple[float, int, np.ndarray]] = []
+
+    def offer(self, start: int, chunk: np.ndarray) -> None:
+        self.chunks.append((float(np.mean(np.square(chunk))), start, chunk))
+        self.chunks.sort(key=lambda item: -item[0])
+        del self.chunks[self.keep :]
+
+    def excerpt(self, plan: LoudnessPlan) -> np.ndarray:
+        """The kept chunks in session order, with the planned gains applied."""
+        parts = []
+        for _energy, start, chunk in sorted(self.chunks, key=lambda item: item[1]):
+            gains = plan.block_gains(start, len(chunk))
+            parts.append(chunk * (gains[:, None] if chunk.ndim == 2 else gains))
+        return np.concatenate(parts)
+
+
+def encoder_loudness_change(excerpt: np.ndarray, channels: int, rate: int, bitrate_kbps: int) -> float:
+    """How far the MP3 encoder moves the loudness of this session's own loudest audio (dB).
+
+    LAME's quantiser rounds towards zero, so at spoken-word bitrates a file comes out up to
+    a dB quieter than its source, by an amount that depends on the sound (measured at 96
+    kbps: -0.5 dB for this voice, -0.9 for brown noise, nothing for rain). Encoding a short
+    excerpt and measuring it finds the figure for this session.
+    """
+    with tempfile.TemporaryDirectory(prefix="guided-audio-probe-") as folder:
+        probe = Path(folder) / "probe.mp3"
+        with Mp3Encoder(probe, channels=channels, bitrate_kbps=bitrate_kbps) as encoder:
+            encoder.write(excerpt)
+        decoded = decode(probe, rate, channels=channels)[: len(excerpt)]
+    before, after = LoudnessMeter(rate, channels), LoudnessMeter(rate, channels)
+    before.add(excerpt)
+    after.add(decoded)
+    change = after.integrated() - before.integrated()
+    return change if math.isfinite(change) else 0.0
+
+
+def _db(envelope: np.ndarray) -> float:
+    return 20 * math.log10(float(envelope.min())) if envelope.size else 0.0
+
+
+def _rounded(value: float) -> float:
+    """Two decimals; JSON has no -inf, so a silent result reads as -120."""
+    return round(value, 2) if math.isfinite(value) else -120.0
