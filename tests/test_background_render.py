@@ -98,7 +98,7 @@ def test_the_bed_dips_under_speech_and_rises_between():
     rate = RATE
     timeline = Timeline(rate=rate, total=40 * rate, speech=[Placement(10 * rate, 16 * rate, "a"),
                                                              Placement(25 * rate, 27 * rate, "b")])  # fmt: skip
-    clips = {"a": np.zeros(6 * rate, np.float32), "b": np.zeros(2 * rate, np.float32)}
+    clips = {p.key: np.zeros(p.end - p.start, np.float32) for p in timeline.speech}
     shape = BedShape()
     bed = np.concatenate(list(session_chunks(timeline, clips, choose("pink-noise", seed=2, seconds=40).open(), shape)))
 

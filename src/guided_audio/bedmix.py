@@ -8,7 +8,7 @@ chunk to chunk except the bed's own stream.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator, Mapping, Protocol
+from typing import Hashable, Iterator, Mapping, Protocol
 
 import numpy as np
 
@@ -121,7 +121,7 @@ class BedGain:
 
 def session_chunks(
     timeline: Timeline,
-    clips: Mapping[str, np.ndarray],
+    clips: Mapping[Hashable, np.ndarray],
     bed: Bed | None,
     shape: BedShape,
 ) -> Iterator[np.ndarray]:

@@ -15,7 +15,7 @@ from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Hashable, Iterator, Mapping
 
 import numpy as np
 
@@ -63,7 +63,7 @@ class Mastered:
 
 def render(
     timeline: Timeline,
-    clips: Mapping[str, np.ndarray],
+    clips: Mapping[Hashable, np.ndarray],
     background: Background,
     shape: BedShape,
     mp3: Path,
@@ -172,7 +172,7 @@ def _measure(
     return energies, peaks.finish(), loudest
 
 
-def voice_energies(timeline: Timeline, clips: Mapping[str, np.ndarray], channels: int, count: int) -> np.ndarray:
+def voice_energies(timeline: Timeline, clips: Mapping[Hashable, np.ndarray], channels: int, count: int) -> np.ndarray:
     """K-weighted PEAK_BLOCK energies of the voice alone, as placed (no bed).
 
     Worked out once per distinct phrase (a running sum of its weighted power), so it costs
@@ -180,12 +180,12 @@ def voice_energies(timeline: Timeline, clips: Mapping[str, np.ndarray], channels
     from scipy import signal
 
     sos = k_weighting_sos(timeline.rate)
-    starts: dict[str, list[int]] = {}
+    starts: dict[Hashable, list[int]] = {}
     for phrase in timeline.speech:
-        starts.setdefault(phrase.text, []).append(phrase.start)
+        starts.setdefault(phrase.key, []).append(phrase.start)
     energies = np.zeros(count, dtype=np.float32)
-    for text, places in starts.items():
-        power = np.square(signal.sosfilt(sos, clips[text].astype(np.float64)))
+    for key, places in starts.items():
+        power = np.square(signal.sosfilt(sos, clips[key].astype(np.float64)))
         sums = np.concatenate([[0.0], np.cumsum(power)])
         for start in places:
             first = start // PEAK_BLOCK
