@@ -1,9 +1,9 @@
 """Choosing the background: none, a built-in soundscape, or the user's own audio file.
 
 A user's file is decoded once by ffmpeg (any format it reads: MP3, WAV, OGG, FLAC, ...) to
-mono 44.1 kHz, brought to the soundscapes' nominal loudness, and looped with an equal-power
-crossfade so the seam cannot be heard. It is kept as 16-bit samples and only as much of it
-as the session can use, so a long file costs 5 MB a minute at most.
+mono 44.1 kHz, brought to the soundscapes' nominal loudness, and looped with a crossfade
+placed where its end sounds most like its start, so the seam cannot be heard. It is kept as
+16-bit samples and only as much of it as the session can use: 5 MB a minute at most.
 """
 
 from __future__ import annotations

@@ -80,43 +80,28 @@ def render(
     rate, channels = timeline.rate, background.channels
     bitrate = bitrate_kbps or DEFAULT_BITRATE_KBPS[channels]
 
-    def mix() -> Iterator[np.ndarray]:
-        return session_chunks(timeline, clips, background.open(), shape)
+    def mix(bed_shape: BedShape) -> Iterator[np.ndarray]:
+        return session_chunks(timeline, clips, background.open(), bed_shape)
 
-    energies, true_peaks, loudest = _measure(mix(), background, rate, timeline.total, progress)
+    energies, true_peaks, loudest = _measure(mix(shape), background, rate, timeline.total, progress)
     voice = voice_energies(timeline, clips, channels, len(true_peaks))
     if energies is None:  # without a bed the mix is the voice, whose energies are known exactly
         energies = voice
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
     if level_is_automatic and background.label != NONE:
-        # Judged as it will be heard: with the limiter's work on the voice done.
-        limited = np.square(plan.envelope[: len(energies)])
-        cut = bed_reduction_db(energies * limited, voice[: len(energies)] * limited, rate)
-        del limited
-        if cut > 0 and shape.level_db > LEVEL_RANGE_DB[0]:
-            shape = replace(shape, level_db=max(LEVEL_RANGE_DB[0], round(shape.level_db - cut, 1)))
-            log.info("long pauses: the background comes down to %.1f dB under the voice", -shape.level_db)
+        lowered = _lowered_bed(shape, energies, voice, plan, rate)
+        if lowered is not None:
+            shape = lowered
             energies, true_peaks, loudest = _measure(
-                mix(), background, rate, timeline.total, progress, stage="Measuring again"
+                mix(shape), background, rate, timeline.total, progress, stage="Measuring again"
             )
             plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
     change = encoder_loudness_change(loudest.excerpt(plan), channels, rate, bitrate)
     log.info("the encoder moves this session's loudness by %+.2f dB; aiming to make up for it", change)
-    log.info("gain %+.1f dB, the limiter down to %.1f dB at most", 20 * math.log10(plan.gain), _db(plan.envelope))
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice, allowance_db=-change)
+    log.info("gain %+.1f dB; the limiter takes at most %.1f dB", 20 * math.log10(plan.gain), -_db(plan.envelope))
 
-    final = LoudnessMeter(rate, channels)
-    done = 0
-    with Mp3Encoder(mp3, channels=channels, bitrate_kbps=bitrate) as encoder:
-        for chunk in mix():
-            gains = plan.block_gains(done, len(chunk))
-            out = chunk * (gains[:, None] if chunk.ndim == 2 else gains)
-            final.add(out)
-            encoder.write(out)
-            done += len(chunk)
-            if progress is not None:
-                progress("Encoding", done, timeline.total)
-    loudness_lufs = final.integrated() + change
+    loudness_lufs = _encode(mix(shape), plan, mp3, channels, bitrate, rate, timeline.total, progress) + change
     if loudness_lufs < plan.target_lufs - 1.0:
         log.warning(
             "the session measures %.1f LUFS, under the %.0f LUFS target: the background fills "
@@ -143,33 +128,73 @@ def _measure(
 ) -> tuple[np.ndarray | None, np.ndarray, "Loudest"]:
     """First pass: block energies (None without a bed), true peaks and the loudest chunk.
 
-    Metering runs beside the mixing (NumPy, scipy and soxr let go of the GIL), so this pass
-    uses the second core, which the encoder has to itself in the second pass.
+    The two meters run in threads beside the mixing (NumPy, scipy and soxr let go of the
+    GIL), so this pass uses the second core, which the encoder has to itself in the second.
     """
     channels = background.channels
     loudness = LoudnessMeter(rate, channels) if background.label != NONE else None
     peaks, loudest = TruePeakMeter(rate, channels), Loudest()
-
-    def measure(start: int, chunk: np.ndarray) -> None:
-        if loudness is not None:
-            loudness.add(chunk)
-        peaks.add(chunk)
-        loudest.offer(start, chunk)
-
-    with ThreadPoolExecutor(max_workers=1) as meter:
-        pending: deque[Future] = deque()
+    meters = [peaks.add] + ([loudness.add] if loudness is not None else [])
+    workers = [ThreadPoolExecutor(max_workers=1) for _ in meters]  # one each keeps chunks in order
+    try:
+        pending: deque[list[Future]] = deque()
         done = 0
         for chunk in chunks:
-            pending.append(meter.submit(measure, done, chunk))
+            pending.append([worker.submit(meter, chunk) for worker, meter in zip(workers, meters)])
+            loudest.offer(done, chunk)
             if len(pending) > 2:  # at most a chunk or two ahead, so memory stays flat
-                pending.popleft().result()
+                for future in pending.popleft():
+                    future.result()
             done += len(chunk)
             if progress is not None:
                 progress(stage, done, total)
-        for future in pending:
-            future.result()
+        for futures in pending:
+            for future in futures:
+                future.result()
+    finally:
+        for worker in workers:
+            worker.shutdown()
     energies = loudness.block_energies() if loudness is not None else None
     return energies, peaks.finish(), loudest
+
+
+def _lowered_bed(
+    shape: BedShape, energies: np.ndarray, voice: np.ndarray, plan: LoudnessPlan, rate: int
+) -> BedShape | None:
+    """The bed's shape brought down so its long pauses stop pulling the session under its
+    target, judged as it will be heard (after the limiter's work on the voice); None if fine."""
+    limited = np.square(plan.envelope[: len(energies)])
+    cut = bed_reduction_db(energies * limited, voice[: len(energies)] * limited, rate)
+    if cut <= 0 or shape.level_db <= LEVEL_RANGE_DB[0]:
+        return None
+    level = max(LEVEL_RANGE_DB[0], round(shape.level_db - cut, 1))
+    log.info("long pauses: the background comes down to %.1f dB under the voice", -level)
+    return replace(shape, level_db=level)
+
+
+def _encode(
+    chunks: Iterator[np.ndarray],
+    plan: LoudnessPlan,
+    mp3: Path,
+    channels: int,
+    bitrate: int,
+    rate: int,
+    total: int,
+    progress: Progress | None,
+) -> float:
+    """Second pass: apply the plan, stream to the encoder; the loudness of what was encoded."""
+    final = LoudnessMeter(rate, channels)
+    done = 0
+    with Mp3Encoder(mp3, channels=channels, bitrate_kbps=bitrate) as encoder:
+        for chunk in chunks:
+            gains = plan.block_gains(done, len(chunk))
+            out = chunk * (gains[:, None] if chunk.ndim == 2 else gains)
+            final.add(out)
+            encoder.write(out)
+            done += len(chunk)
+            if progress is not None:
+                progress("Encoding", done, total)
+    return final.integrated()
 
 
 def voice_energies(timeline: Timeline, clips: Mapping[Hashable, np.ndarray], channels: int, count: int) -> np.ndarray:
