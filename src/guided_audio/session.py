@@ -104,8 +104,9 @@ def check_minutes(minutes: float) -> float:
     return float(minutes)
 
 
-def _lay_out(request: SessionRequest, template, minutes: float, length_of) -> Plan:
-    items, params = script(template, minutes, request.variables)
+def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
+    """Layout at `minutes`; a script too long for them names the shortest length that fits."""
+    items, params = rendered or script(template, minutes, request.variables)
     try:
         timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
     except TooShort as exc:
@@ -170,7 +171,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
 
     bank = synthesise_phrases(engine, spoken, cache, on_phrase=on_phrase)
     # Estimates only for phrases a longer trial length would add (when searching for a fit).
-    plan = _lay_out(request, template, minutes, PhraseLengths(request.rate, bank.length_of))
+    plan = _lay_out(request, template, minutes, PhraseLengths(request.rate, bank.length_of), (items, params))
     info = SessionInfo(
         title=tags.title,
         template=template.name,
