@@ -71,14 +71,13 @@ def median_of(runs: int, cmd: list[str]) -> float:
 
 def encode_reference(mp3: Path, folder: Path, runs: int) -> float:
     """ffmpeg encoding the same audio (decoded from our MP3) with the same settings."""
-    from guided_audio.audio import ffmpeg_exe
+    from guided_audio.audio import ffmpeg_exe, mp3_options
 
     raw = folder / "reference.s16"
     subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(mp3), "-f", "s16le", "-ac", "1",
                     "-ar", "44100", str(raw)], check=True)  # fmt: skip
     cmd = [ffmpeg_exe(), "-loglevel", "error", "-y", "-f", "s16le", "-ar", "44100", "-ac", "1", "-i", str(raw),
-           "-c:a", "libmp3lame", "-b:a", "96k", "-write_xing", "0", "-id3v2_version", "0", "-f", "mp3",
-           str(folder / "reference.mp3")]  # fmt: skip
+           *mp3_options(96), str(folder / "reference.mp3")]  # fmt: skip
     return median_of(runs, cmd)
 
 

@@ -109,3 +109,22 @@ def test_the_bed_dips_under_speech_and_rises_between():
     assert clear - under == pytest.approx(shape.duck_db, abs=0.5)
     assert level(17.5, 24) == pytest.approx(clear, abs=0.5)  # back up after the release
     assert level(9.9, 10.0) < clear - 5  # already down as the voice starts (attack before it)
+
+
+def test_a_session_encoded_in_parts_sounds_as_one_encoded_whole(tmp_path, monkeypatch):
+    """Each part's bed comes from a bookmark, and the frames are spliced: side by side with
+    a single encoder the two files must be the same session, differing only in rounding."""
+    from guided_audio import mp3parts
+
+    decoded, manifests = {}, {}
+    for cores in (1, 3):
+        monkeypatch.setattr(mp3parts, "usable_cores", lambda cores=cores: cores)
+        mp3 = tmp_path / f"cores-{cores}.mp3"
+        generate(SessionRequest("deep-breathing", 2, background="rain", output=mp3))
+        decoded[cores] = decode(mp3, RATE)
+        manifests[cores] = json.loads(mp3.with_suffix(".json").read_text())
+    whole, parts = decoded[1], decoded[3]
+    assert len(whole) == len(parts)
+    difference = 10 * np.log10(np.mean(np.square(parts - whole)) / np.mean(np.square(whole)))
+    assert difference < -40, difference  # measured -55 dB; a bed out of step gives about -20
+    assert manifests[1] == manifests[3]

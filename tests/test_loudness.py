@@ -13,10 +13,14 @@ from guided_audio.loudness import (
     PEAK_BLOCK,
     LoudnessMeter,
     TruePeakMeter,
+    _moving_average,
+    _sliding_minimum,
     db,
     gated_loudness,
+    k_weighting_sos,
     limiter_envelope,
     plan_loudness,
+    short_loudness,
 )
 from guided_audio.soundscapes import PinkNoise
 
@@ -128,3 +132,38 @@ def test_a_sparse_voice_over_a_bed_is_not_crushed_to_reach_the_target():
     unlimited_voice.add(voice * np.float32(plan.gain))
     assert unlimited_voice.integrated() - limited_voice.integrated() == pytest.approx(2.0, abs=0.1)
     assert loudness < -20 and true_peak <= -1.45
+
+
+@pytest.mark.parametrize("rate", [44_100, 48_000])
+def test_k_weighting_is_designed_exactly_as_pyloudnorm_designs_it(rate):
+    from pyloudnorm import IIRfilter
+
+    expected = []
+    for spec in (
+        dict(G=4.0, Q=1 / math.sqrt(2), fc=1500.0, filter_type="high_shelf"),
+        dict(G=0.0, Q=0.5, fc=38.0, filter_type="high_pass"),
+    ):
+        stage = IIRfilter(rate=rate, **spec)
+        expected.append(np.concatenate([stage.b * stage.passband_gain / stage.a[0], stage.a / stage.a[0]]))
+    assert np.allclose(k_weighting_sos(rate), expected, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("channels", [1, 2])
+def test_short_signals_weighed_through_the_fft_measure_as_the_streaming_meter_does(channels):
+    mono = speechlike(12, seed=4)
+    samples = mono if channels == 1 else np.stack([mono, speechlike(12, seed=5) * 0.3], axis=1)
+    meter = LoudnessMeter(RATE, channels)
+    meter.add(samples)
+    assert short_loudness(samples, RATE) == pytest.approx(meter.integrated(), abs=1e-6)
+    assert short_loudness(samples, RATE) == pytest.approx(
+        pyloudnorm.Meter(RATE).integrated_loudness(samples.astype(np.float64)), abs=0.05
+    )
+
+
+def test_the_limiters_window_filters_match_scipy_ndimage():
+    from scipy import ndimage
+
+    values = np.random.default_rng(7).random(3_000).astype(np.float32)
+    for size in (1, 3, 19, 39):
+        assert np.array_equal(_sliding_minimum(values, size), ndimage.minimum_filter1d(values, size, mode="nearest"))
+        assert np.allclose(_moving_average(values, size), ndimage.uniform_filter1d(values, size, mode="nearest"), atol=1e-6)

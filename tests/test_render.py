@@ -133,3 +133,19 @@ def test_preview_after_a_render_uses_the_measured_lengths(tmp_path):
     plan = preview(SessionRequest("deep-breathing", 2, variables={"pattern": "box"}))
     assert plan.estimated_phrases == 0
     assert plan.timeline.speech == result.plan.timeline.speech
+
+
+def test_a_session_without_a_background_never_imports_scipy(tmp_path):
+    """scipy.signal takes most of a second to import; only soundscapes and user files need it."""
+    import subprocess
+    import sys
+
+    check = (
+        "import sys\n"
+        "from guided_audio.session import SessionRequest, generate\n"
+        f"generate(SessionRequest('deep-breathing', 2, output=__import__('pathlib').Path({str(tmp_path / 'a.mp3')!r})))\n"
+        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('scipy', 'pyloudnorm')))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    assert proc.stdout.strip() == "[]"
+    assert (tmp_path / "a.mp3").stat().st_size > 0

@@ -114,6 +114,12 @@ class LoopPlayer:
         self.audio = audio
         self.position = 0
 
+    def snapshot(self) -> "LoopPlayer":
+        """Another player at the same place, sharing the decoded file."""
+        player = LoopPlayer(self.audio)
+        player.position = self.position
+        return player
+
     def read(self, n: int) -> np.ndarray:
         audio = self.audio
         out = np.zeros(n, dtype=np.float32)

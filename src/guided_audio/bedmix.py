@@ -34,6 +34,10 @@ class Bed(Protocol):
 
     def read(self, n: int) -> np.ndarray: ...
 
+    def snapshot(self) -> "Bed":
+        """An independent stream that carries on from here with the same audio."""
+        ...
+
 
 @dataclass(frozen=True)
 class BedShape:
@@ -124,11 +128,15 @@ def session_chunks(
     clips: Mapping[Hashable, np.ndarray],
     bed: Bed | None,
     shape: BedShape,
+    *,
+    start: int = 0,
+    stop: int | None = None,
 ) -> Iterator[np.ndarray]:
-    """The voice over the bed, chunk by chunk; stereo when the bed is (the voice in the centre)."""
+    """The voice over the bed, chunk by chunk, for session samples [start, stop) (the bed
+    must be at `start`); stereo when the bed is (the voice in the centre)."""
     gain = BedGain(timeline, shape) if bed is not None else None
-    position = 0
-    for voice in mix_chunks(timeline, clips):
+    position = start
+    for voice in mix_chunks(timeline, clips, start=start, stop=stop):
         end = position + len(voice)
         if bed is not None and gain is not None:
             under = bed.read(len(voice))

@@ -42,22 +42,57 @@ CONTEXT = 64
 LIMITER_RAMP_SECONDS = 0.025
 """Half the time the limiter takes to lower the gain before a peak and to restore it after."""
 
-_K_WEIGHTING = (
-    # pyloudnorm's BS.1770 K-weighting: a high shelf (head) then a high-pass (RLB).
-    dict(G=4.0, Q=1 / math.sqrt(2), fc=1500.0, filter_type="high_shelf"),
-    dict(G=0.0, Q=0.5, fc=38.0, filter_type="high_pass"),
-)
+SHORT_TAIL = 1 << 14
+"""Samples of room after a short signal weighted through the FFT: the K-weighting's slowest
+part (the 38 Hz high-pass) has died away to nothing well within them."""
 
 
 def k_weighting_sos(rate: int) -> np.ndarray:
-    from pyloudnorm import IIRfilter
+    """BS.1770's K-weighting as two biquads, a high shelf (the head) then a high-pass (RLB),
+    designed exactly as pyloudnorm designs them (RBJ's cookbook; the tests compare the two).
 
-    sections = []
-    for spec in _K_WEIGHTING:
-        stage = IIRfilter(rate=rate, **spec)
-        b, a = stage.b * stage.passband_gain, stage.a
-        sections.append(np.concatenate([b / a[0], a / a[0]]))
-    return np.array(sections)
+    Worked out here rather than taken from pyloudnorm, whose import brings in scipy.signal:
+    seven tenths of a second that a session without a background never needs to spend."""
+    shelf_gain, shelf_w, shelf_q = 10 ** (4.0 / 40), 2 * math.pi * 1500.0 / rate, 1 / math.sqrt(2)
+    cos, root = math.cos(shelf_w), math.sqrt(shelf_gain)
+    alpha = math.sin(shelf_w) / (2 * shelf_q)
+    a = shelf_gain
+    shelf = (
+        a * ((a + 1) + (a - 1) * cos + 2 * root * alpha),
+        -2 * a * ((a - 1) + (a + 1) * cos),
+        a * ((a + 1) + (a - 1) * cos - 2 * root * alpha),
+        (a + 1) - (a - 1) * cos + 2 * root * alpha,
+        2 * ((a - 1) - (a + 1) * cos),
+        (a + 1) - (a - 1) * cos - 2 * root * alpha,
+    )
+    pass_w = 2 * math.pi * 38.0 / rate
+    cos, alpha = math.cos(pass_w), math.sin(pass_w) / (2 * 0.5)
+    high_pass = ((1 + cos) / 2, -(1 + cos), (1 + cos) / 2, 1 + alpha, -2 * cos, 1 - alpha)
+    return np.array([[value / section[3] for value in section] for section in (shelf, high_pass)])
+
+
+def k_weighted_power(samples: np.ndarray, rate: int) -> np.ndarray:
+    """Channel-summed power of the K-weighted signal, for a signal of a few seconds heard
+    from silence: filtered through the FFT with NumPy alone (see k_weighting_sos)."""
+    frames = _frames(samples).astype(np.float64)
+    size = 1 << (len(frames) + SHORT_TAIL - 1).bit_length()
+    delay = np.exp(-2j * np.pi * np.arange(size // 2 + 1) / size)
+    response = np.ones(size // 2 + 1, dtype=complex)
+    for b0, b1, b2, _, a1, a2 in k_weighting_sos(rate):
+        response *= (b0 + delay * (b1 + delay * b2)) / (1 + delay * (a1 + delay * a2))
+    weighted = np.fft.irfft(np.fft.rfft(frames, size, axis=0) * response[:, None], size, axis=0)
+    return np.square(weighted[: len(frames)]).sum(axis=1)
+
+
+def short_loudness(samples: np.ndarray, rate: int) -> float:
+    """Integrated loudness of a short signal (a probe of a few seconds), without scipy."""
+    return gated_loudness(_block_means(k_weighted_power(samples, rate))[0], rate)
+
+
+def _block_means(power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Mean power of each complete PEAK_BLOCK, and what is left over after them."""
+    whole = len(power) // PEAK_BLOCK * PEAK_BLOCK
+    return power[:whole].reshape(-1, PEAK_BLOCK).mean(axis=1).astype(np.float32), power[whole:]
 
 
 def _frames(samples: np.ndarray) -> np.ndarray:
@@ -90,10 +125,8 @@ class LoudnessMeter:
         else:
             weighted, self.state = signal.sosfilt(self.sos, samples, axis=0, zi=self.state)
             power = np.square(weighted).sum(axis=1)
-        power = np.concatenate([self.leftover, power])
-        whole = len(power) // PEAK_BLOCK * PEAK_BLOCK
-        self.energies.append(power[:whole].reshape(-1, PEAK_BLOCK).mean(axis=1).astype(np.float32))
-        self.leftover = power[whole:]
+        energies, self.leftover = _block_means(np.concatenate([self.leftover, power]))
+        self.energies.append(energies)
 
     def block_energies(self) -> np.ndarray:
         """Channel-summed K-weighted mean square of every complete PEAK_BLOCK."""
@@ -192,8 +225,6 @@ def limiter_envelope(true_peaks: np.ndarray, gain: float, ceiling: float, rate: 
     glides down before each peak and back after it and never exceeds what any block needs.
     Only the stretches around peaks are worked on; an hour is a few million blocks.
     """
-    from scipy import ndimage
-
     needed = np.multiply(true_peaks, np.float32(gain), dtype=np.float32)  # in place from here: hours are long
     np.maximum(needed, np.float32(1e-12), out=needed)
     np.divide(np.float32(ceiling), needed, out=needed)
@@ -205,11 +236,23 @@ def limiter_envelope(true_peaks: np.ndarray, gain: float, ceiling: float, rate: 
     reach = hold + first + second + 2  # how far one block's need can spread
     for lo, hi in _runs(needed < 1.0, merge_gap=2 * reach):
         lo, hi = max(0, lo - reach), min(len(needed), hi + reach)
-        held = ndimage.minimum_filter1d(needed[lo:hi], hold, mode="nearest")
-        smooth = ndimage.uniform_filter1d(held, 2 * first + 1, mode="nearest")
-        smooth = ndimage.uniform_filter1d(smooth, 2 * second + 1, mode="nearest")
+        held = _sliding_minimum(needed[lo:hi], hold)
+        smooth = _moving_average(_moving_average(held, 2 * first + 1), 2 * second + 1)
         envelope[lo:hi] = np.minimum(smooth, needed[lo:hi])  # only rounding can exceed the need
     return envelope
+
+
+def _sliding_minimum(values: np.ndarray, size: int) -> np.ndarray:
+    """The least value within a centred window of odd `size`, the ends repeated outwards (as
+    scipy.ndimage's minimum_filter1d in "nearest" mode, without importing scipy)."""
+    padded = np.pad(values, size // 2, mode="edge")
+    return np.lib.stride_tricks.sliding_window_view(padded, size).min(axis=1)
+
+
+def _moving_average(values: np.ndarray, size: int) -> np.ndarray:
+    """The mean within a centred window of odd `size`, the ends repeated outwards."""
+    sums = np.concatenate([[0.0], np.cumsum(np.pad(values, size // 2, mode="edge"), dtype=np.float64)])
+    return ((sums[size:] - sums[:-size]) / size).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -227,6 +270,12 @@ class LoudnessPlan:
         if true_peaks.size == 0:
             return -math.inf
         return db(float((true_peaks * self.envelope).max()) * self.gain)
+
+    def loudness(self, block_energies: np.ndarray, rate: int) -> float:
+        """Integrated loudness of the measured session once this plan is applied to it."""
+        blocks = min(len(block_energies), len(self.envelope))
+        weighed = _weigh(block_energies[:blocks], self.envelope[:blocks].copy())
+        return 20 * math.log10(self.gain) + gated_loudness(weighed, rate)
 
     def block_gains(self, first_sample: int, count: int) -> np.ndarray:
         """Per-sample gain for samples [first_sample, first_sample + count): a straight line

@@ -1,9 +1,9 @@
 """The final mix in two passes with flat memory: measure it, then level, limit and encode it.
 
 Mixing is cheap and the beds are seeded, so rather than hold an hour of audio the session is
-mixed twice, identically: the first pass keeps only loudness energies and true peaks, the
-second applies the planned gain and limiter and streams straight to the MP3 encoder (which
-runs in its own process, in parallel with the mixing).
+mixed twice, identically: the first pass keeps only loudness energies and true peaks (and a
+snapshot of the bed wherever an encoder's part begins), the second applies the planned gain
+and limiter and streams each part of the session to its own MP3 encoder, one per core.
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ from typing import Callable, Hashable, Iterator, Mapping
 
 import numpy as np
 
+from guided_audio import mp3parts
 from guided_audio.audio import Mp3Encoder, decode
 from guided_audio.background import NONE, Background
-from guided_audio.bedmix import LEVEL_RANGE_DB, BedShape, session_chunks
+from guided_audio.bedmix import LEVEL_RANGE_DB, Bed, BedShape, session_chunks
+from guided_audio.bedstreams import Bookmarks, ReadAhead
 from guided_audio.layout import Timeline
 from guided_audio.loudness import (
     PEAK_BLOCK,
@@ -29,8 +31,9 @@ from guided_audio.loudness import (
     LoudnessPlan,
     TruePeakMeter,
     bed_reduction_db,
-    k_weighting_sos,
+    k_weighted_power,
     plan_loudness,
+    short_loudness,
 )
 
 DEFAULT_BITRATE_KBPS = {1: 96, 2: 128}
@@ -70,20 +73,29 @@ def render(
     *,
     level_is_automatic: bool = False,
     bitrate_kbps: int | None = None,
+    encoders: int | None = None,
     progress: Progress | None = None,
 ) -> Mastered:
     """Mix, normalise to the podcast loudness target and write a CBR MP3 to `mp3`.
 
     With `level_is_automatic`, a bed that would fill long pauses loudly enough to pull the
     session under its target is lowered until it does not (costing one more first pass).
+    `encoders` is how many parts are encoded side by side (by default one per core).
     """
-    rate, channels = timeline.rate, background.channels
+    rate, channels, total = timeline.rate, background.channels, timeline.total
     bitrate = bitrate_kbps or DEFAULT_BITRATE_KBPS[channels]
+    parts = mp3parts.plan_parts(total, encoders or mp3parts.usable_cores(), rate)
 
-    def mix(bed_shape: BedShape) -> Iterator[np.ndarray]:
-        return session_chunks(timeline, clips, background.open(), bed_shape)
+    def measure(bed_shape: BedShape, bed: Bed | None, stage: str) -> tuple[np.ndarray | None, np.ndarray, Loudest]:
+        if bed is None:
+            return _measure(session_chunks(timeline, clips, None, bed_shape), background, rate, total, progress, stage)
+        with ReadAhead(bed, total, rate) as ahead:
+            chunks = session_chunks(timeline, clips, ahead, bed_shape)
+            return _measure(chunks, background, rate, total, progress, stage)
 
-    energies, true_peaks, loudest = _measure(mix(shape), background, rate, timeline.total, progress)
+    opened = background.open()
+    bookmarks = Bookmarks(opened, [part.session_start for part in parts]) if opened is not None else None
+    energies, true_peaks, loudest = measure(shape, bookmarks, "Measuring")
     voice = voice_energies(timeline, clips, channels, len(true_peaks))
     if energies is None:  # without a bed the mix is the voice, whose energies are known exactly
         energies = voice
@@ -92,16 +104,27 @@ def render(
         lowered = _lowered_bed(shape, energies, voice, plan, rate)
         if lowered is not None:
             shape = lowered
-            energies, true_peaks, loudest = _measure(
-                mix(shape), background, rate, timeline.total, progress, stage="Measuring again"
-            )
+            energies, true_peaks, loudest = measure(shape, background.open(), "Measuring again")
             plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
     change = encoder_loudness_change(loudest.excerpt(plan), channels, rate, bitrate)
     log.info("the encoder moves this session's loudness by %+.2f dB; aiming to make up for it", change)
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice, allowance_db=-change)
     log.info("gain %+.1f dB; the limiter takes at most %.1f dB", 20 * math.log10(plan.gain), -_db(plan.envelope))
 
-    loudness_lufs = _encode(mix(shape), plan, mp3, channels, bitrate, rate, timeline.total, progress) + change
+    def mastered(start: int, stop: int) -> Iterator[np.ndarray]:
+        bed = bookmarks.saved[start] if bookmarks is not None else None
+        position = start
+        for chunk in session_chunks(timeline, clips, bed, shape, start=start, stop=stop):
+            gains = plan.block_gains(position, len(chunk))
+            yield chunk * (gains[:, None] if chunk.ndim == 2 else gains)
+            position += len(chunk)
+
+    def encoded(done: int, of: int) -> None:
+        if progress is not None:
+            progress("Encoding", done, of)
+
+    mp3parts.encode(mp3, total, mastered, parts, rate=rate, channels=channels, bitrate_kbps=bitrate, progress=encoded)
+    loudness_lufs = plan.loudness(energies, rate) + change
     if loudness_lufs < plan.target_lufs - 1.0:
         log.warning(
             "the session measures %.1f LUFS, under the %.0f LUFS target: the background fills "
@@ -123,8 +146,7 @@ def _measure(
     rate: int,
     total: int,
     progress: Progress | None,
-    *,
-    stage: str = "Measuring",
+    stage: str,
 ) -> tuple[np.ndarray | None, np.ndarray, "Loudest"]:
     """First pass: block energies (None without a bed), true peaks and the loudest chunk.
 
@@ -172,45 +194,17 @@ def _lowered_bed(
     return replace(shape, level_db=level)
 
 
-def _encode(
-    chunks: Iterator[np.ndarray],
-    plan: LoudnessPlan,
-    mp3: Path,
-    channels: int,
-    bitrate: int,
-    rate: int,
-    total: int,
-    progress: Progress | None,
-) -> float:
-    """Second pass: apply the plan, stream to the encoder; the loudness of what was encoded."""
-    final = LoudnessMeter(rate, channels)
-    done = 0
-    with Mp3Encoder(mp3, channels=channels, bitrate_kbps=bitrate) as encoder:
-        for chunk in chunks:
-            gains = plan.block_gains(done, len(chunk))
-            out = chunk * (gains[:, None] if chunk.ndim == 2 else gains)
-            final.add(out)
-            encoder.write(out)
-            done += len(chunk)
-            if progress is not None:
-                progress("Encoding", done, total)
-    return final.integrated()
-
-
 def voice_energies(timeline: Timeline, clips: Mapping[Hashable, np.ndarray], channels: int, count: int) -> np.ndarray:
     """K-weighted PEAK_BLOCK energies of the voice alone, as placed (no bed).
 
     Worked out once per distinct phrase (a running sum of its weighted power), so it costs
     the length of the speech, not of the session."""
-    from scipy import signal
-
-    sos = k_weighting_sos(timeline.rate)
     starts: dict[Hashable, list[int]] = {}
     for phrase in timeline.speech:
         starts.setdefault(phrase.key, []).append(phrase.start)
     energies = np.zeros(count, dtype=np.float32)
     for key, places in starts.items():
-        power = np.square(signal.sosfilt(sos, clips[key].astype(np.float64)))
+        power = k_weighted_power(clips[key], timeline.rate)
         sums = np.concatenate([[0.0], np.cumsum(power)])
         for start in places:
             first = start // PEAK_BLOCK
@@ -255,10 +249,7 @@ def encoder_loudness_change(excerpt: np.ndarray, channels: int, rate: int, bitra
         with Mp3Encoder(probe, channels=channels, bitrate_kbps=bitrate_kbps) as encoder:
             encoder.write(excerpt)
         decoded = decode(probe, rate, channels=channels)[: len(excerpt)]
-    before, after = LoudnessMeter(rate, channels), LoudnessMeter(rate, channels)
-    before.add(excerpt)
-    after.add(decoded)
-    change = after.integrated() - before.integrated()
+    change = short_loudness(decoded, rate) - short_loudness(excerpt, rate)
     return change if math.isfinite(change) else 0.0
 
 

@@ -20,18 +20,22 @@ def mix_chunks(
     timeline: Timeline,
     clips: Mapping[Hashable, np.ndarray],
     *,
+    start: int = 0,
+    stop: int | None = None,
     chunk_seconds: float = CHUNK_SECONDS,
 ) -> Iterator[np.ndarray]:
-    """Yield consecutive float32 chunks that together are exactly timeline.total samples.
+    """Yield consecutive float32 chunks that together are exactly samples [start, stop) of
+    the session (by default all timeline.total of them).
 
     `clips` holds the audio of every placed sound by its key: phrases and tones alike.
     """
+    stop = timeline.total if stop is None else min(stop, timeline.total)
     placements = sorted([*timeline.speech, *timeline.tones], key=lambda p: p.start)
     chunk = max(1, int(chunk_seconds * timeline.rate))
     upcoming = 0
     active: list = []
-    for chunk_start in range(0, timeline.total, chunk):
-        chunk_end = min(chunk_start + chunk, timeline.total)
+    for chunk_start in range(start, stop, chunk):
+        chunk_end = min(chunk_start + chunk, stop)
         buffer = np.zeros(chunk_end - chunk_start, dtype=np.float32)
         while upcoming < len(placements) and placements[upcoming].start < chunk_end:
             active.append(placements[upcoming])

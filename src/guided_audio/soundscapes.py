@@ -9,6 +9,7 @@ swells change at block edges), and `read` hands out any sizes, always the same s
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -97,6 +98,11 @@ class Soundscape:
         data = np.concatenate(parts) if len(parts) > 1 else parts[0]
         self._pending = data[n:]
         return data[:n]
+
+    def snapshot(self) -> "Soundscape":
+        """An independent copy that goes on exactly as this one would (generators, filter
+        states and all), so a later part of the session can be made again without the rest."""
+        return copy.deepcopy(self)
 
     def _block(self, n: int) -> np.ndarray:
         raise NotImplementedError

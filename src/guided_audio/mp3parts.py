@@ -1,0 +1,167 @@
+"""One MP3 encoded in parts on several cores at once, its frames spliced into one file.
+
+LAME works on one core and is most of a render's time, so the session is cut into as many
+parts as there are cores, each part encoded by its own ffmpeg, and the frames joined in
+order. With the bit reservoir off (audio.mp3_options) every frame holds all of its own
+data, so frames from two encoders can follow one another. Each part after the first starts
+PREROLL_FRAMES early, so its encoder has settled by the join, and each part before the last
+runs OVERRUN_FRAMES on, so the last frame kept is not the encoder's flush. At a join the
+two encoders have coded the same audio, so all that changes there is their rounding of it
+(the tests hold it to the coding noise of the rest of the file).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterator
+
+import numpy as np
+
+from guided_audio.audio import MP3_CODEC_DELAY, Mp3Encoder
+from guided_audio.errors import AudioError
+
+FRAME = 1152
+"""Samples per MPEG-1 Layer III frame."""
+PREROLL_FRAMES = 8
+OVERRUN_FRAMES = 4
+MIN_PART_SECONDS = 30.0
+"""Shorter parts are not worth another ffmpeg."""
+
+Source = Callable[[int, int], Iterator[np.ndarray]]
+"""The finished audio of session samples [start, stop), in order, in chunks of any size."""
+Progress = Callable[[int, int], None]
+"""Called as (samples encoded, total) from the thread that called `encode`."""
+
+
+@dataclass(frozen=True)
+class Part:
+    """One encoder's share of the session, in samples of the encoder's input (the session
+    less its first MP3_CODEC_DELAY samples, with as many silent ones added at the end)."""
+
+    begin: int
+    """First input sample it is fed (a frame boundary)."""
+    end: int
+    """Where its input stops."""
+    skip_frames: int
+    """Frames at its start that the previous part already holds."""
+    keep_frames: int | None
+    """Frames kept after those (None: all the rest)."""
+
+    @property
+    def session_start(self) -> int:
+        """The session sample its input starts at."""
+        return self.begin + MP3_CODEC_DELAY
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def plan_parts(length: int, count: int, rate: int) -> list[Part]:
+    """`length` input samples cut into at most `count` parts of about as many frames each."""
+    frames = -(-length // FRAME)
+    count = max(1, min(count, int(length / (MIN_PART_SECONDS * rate))))
+    bounds = [round(k * frames / count) for k in range(count + 1)]
+    parts = []
+    for k in range(count):
+        first = max(0, bounds[k] - PREROLL_FRAMES) if k else 0
+        last = k == count - 1
+        end = length if last else min(length, (bounds[k + 1] + OVERRUN_FRAMES) * FRAME)
+        keep = None if last else bounds[k + 1] - bounds[k]
+        parts.append(Part(first * FRAME, end, bounds[k] - first, keep))
+    return parts
+
+
+def encode(
+    path: Path,
+    total: int,
+    source: Source,
+    plan: list[Part],
+    *,
+    rate: int,
+    channels: int,
+    bitrate_kbps: int,
+    progress: Progress | None = None,
+) -> None:
+    """Write the `total`-sample session from `source` to `path` as one CBR MP3, encoding
+    the parts of `plan` (from plan_parts) side by side."""
+    done = [0] * len(plan)
+    cancelled = threading.Event()
+
+    def feed(index: int, part: Part, target: Path) -> None:
+        start = part.session_start
+        stop = min(part.end + MP3_CODEC_DELAY, total)
+        silent = max(0, part.end - max(part.begin, total - MP3_CODEC_DELAY))
+        with Mp3Encoder(
+            target, sample_rate=rate, channels=channels, bitrate_kbps=bitrate_kbps, skip=0, pad_end=silent
+        ) as encoder:
+            for chunk in source(start, stop) if stop > start else ():
+                if cancelled.is_set():
+                    raise _Cancelled
+                encoder.write(chunk)
+                done[index] += len(chunk)
+
+    with tempfile.TemporaryDirectory(prefix="guided-audio-parts-") as folder:
+        targets = [path] if len(plan) == 1 else [Path(folder) / f"part{k}.mp3" for k in range(len(plan))]
+        with ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="mp3-part") as pool:
+            futures = [pool.submit(feed, k, part, targets[k]) for k, part in enumerate(plan)]
+            try:
+                pending = set(futures)
+                while pending:
+                    finished, pending = wait(pending, timeout=0.25, return_when=FIRST_EXCEPTION)
+                    for future in finished:
+                        future.result()  # raises the first failure
+                    if progress is not None:
+                        progress(min(sum(done), total), total)
+            except BaseException:
+                cancelled.set()
+                raise
+        if len(plan) > 1:
+            splice(plan, targets, path)
+
+
+class _Cancelled(Exception):
+    """Another part failed or the user interrupted; this one stops quietly."""
+
+
+def splice(plan: list[Part], parts: list[Path], path: Path) -> None:
+    """Join the kept frames of each part file into `path`."""
+    with open(path, "wb") as out:
+        for part, part_path in zip(plan, parts):
+            data = part_path.read_bytes()
+            offsets = frame_offsets(data)
+            stop = len(offsets) - 1 if part.keep_frames is None else part.skip_frames + part.keep_frames
+            if stop >= len(offsets) or part.skip_frames >= stop:
+                raise AudioError(f"an MP3 part came out shorter than planned ({len(offsets) - 1} frames); try again")
+            out.write(memoryview(data)[offsets[part.skip_frames] : offsets[stop]])
+
+
+_BITRATES_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_SAMPLE_RATES = (44_100, 48_000, 32_000)
+
+
+def frame_offsets(data: bytes) -> list[int]:
+    """Where each MPEG-1 Layer III frame of `data` starts, and where the last one ends
+    (what ffmpeg writes with our options: frames and nothing else)."""
+    offsets, at = [], 0
+    while at + 4 <= len(data):
+        header = int.from_bytes(data[at : at + 4], "big")
+        if header >> 21 != 0x7FF or (header >> 17) & 0xF != 0b1101:
+            raise AudioError(f"an MP3 part has no MPEG-1 Layer III frame at byte {at}; try again")
+        bitrate, rate = (header >> 12) & 0xF, (header >> 10) & 0x3
+        if not 0 < bitrate < len(_BITRATES_KBPS) or rate >= len(_SAMPLE_RATES):
+            raise AudioError(f"an MP3 part has a frame of unknown bitrate or rate at byte {at}; try again")
+        offsets.append(at)
+        kbps, rate = _BITRATES_KBPS[bitrate], _SAMPLE_RATES[rate]
+        at += 144_000 * kbps // rate + ((header >> 9) & 1)
+    if at != len(data):
+        raise AudioError("an MP3 part ends in the middle of a frame; try again")
+    return offsets + [at]
