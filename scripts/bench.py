@@ -157,8 +157,11 @@ def main() -> None:
         _, peak = timed(render_cmd("guided-imagery", 60, folder / "imagery.mp3", "rain"))
         manifest = json.loads((folder / "imagery.json").read_text())
 
+    from guided_audio.mp3parts import usable_cores
+
     cues = {m: 4 * (m * 60 // 16 - 1) for m in (20, 60)}
     print(f"cue-dense breathing: {cues[20]} cues at 20 min, {cues[60]} at 60; medians of {args.runs} runs")
+    print(f"{usable_cores()} cores: our render encodes that many parts at once; the reference is one ffmpeg")
     for label, (first, second, sense, goal) in results.items():
         ratio = first / second
         met = ratio <= goal if sense == "<=" else ratio >= goal

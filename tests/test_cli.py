@@ -190,7 +190,7 @@ def test_bad_input_is_one_error_line_with_no_traceback_and_no_file(tmp_path, arg
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
     assert message in lines[0]
-    assert not (tmp_path / "output").exists() or not any((tmp_path / "output").iterdir())
+    assert not (tmp_path / "output").exists(), "a mistake left an output folder behind"
     assert not list(tmp_path.glob("*.mp3"))
     assert not [p for p in tmp_path.iterdir() if p.name != "output"], "a feed, cover or playlist was written"
 

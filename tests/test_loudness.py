@@ -167,3 +167,14 @@ def test_the_limiters_window_filters_match_scipy_ndimage():
     for size in (1, 3, 19, 39):
         assert np.array_equal(_sliding_minimum(values, size), ndimage.minimum_filter1d(values, size, mode="nearest"))
         assert np.allclose(_moving_average(values, size), ndimage.uniform_filter1d(values, size, mode="nearest"), atol=1e-6)
+
+
+def test_block_gains_draw_a_straight_line_between_block_centres():
+    from guided_audio.loudness import LoudnessPlan
+
+    envelope = np.random.default_rng(3).uniform(0.3, 1.0, 40).astype(np.float32)
+    plan = LoudnessPlan(1.7, envelope, -19.0)
+    centres = np.arange(len(envelope)) * PEAK_BLOCK + (PEAK_BLOCK - 1) / 2
+    whole = np.interp(np.arange(len(envelope) * PEAK_BLOCK), centres, envelope) * 1.7
+    for start, count in [(0, len(whole)), (0, 1), (31, 1), (32, 100), (1000, 1234), (len(whole) - 5, 5)]:
+        assert np.allclose(plan.block_gains(start, count), whole[start : start + count], rtol=1e-6)

@@ -255,6 +255,9 @@ def _moving_average(values: np.ndarray, size: int) -> np.ndarray:
     return ((sums[size:] - sums[:-size]) / size).astype(np.float32)
 
 
+_CELL_STEPS = np.arange(PEAK_BLOCK, dtype=np.float32) / np.float32(PEAK_BLOCK)
+
+
 @dataclass(frozen=True)
 class LoudnessPlan:
     """How a measured session is brought to the target."""
@@ -280,13 +283,16 @@ class LoudnessPlan:
     def block_gains(self, first_sample: int, count: int) -> np.ndarray:
         """Per-sample gain for samples [first_sample, first_sample + count): a straight line
         between block centres, so the gain glides rather than steps. Each block's envelope
-        also suits its neighbours (the limiter holds every need a block further each way)."""
-        first = max(0, first_sample // PEAK_BLOCK - 1)
-        last = min(len(self.envelope), -(-(first_sample + count) // PEAK_BLOCK) + 1)
-        centres = np.arange(first, last) * PEAK_BLOCK + (PEAK_BLOCK - 1) / 2
-        positions = np.arange(first_sample, first_sample + count, dtype=np.float64)
-        gains = np.interp(positions, centres, self.envelope[first:last]) * self.gain
-        return gains.astype(np.float32)
+        also suits its neighbours (the limiter holds every need a block further each way).
+
+        The centres are evenly spaced, so the line is drawn a block at a time on a grid
+        rather than sample by sample (as np.interp would, at several times the cost)."""
+        first_cell, into = divmod(first_sample - (PEAK_BLOCK - 1) // 2, PEAK_BLOCK)
+        cells = -(-(into + count) // PEAK_BLOCK)
+        corners = np.clip(np.arange(first_cell, first_cell + cells + 1), 0, len(self.envelope) - 1)
+        ends = self.envelope[corners] * np.float32(self.gain)
+        grid = ends[:-1, None] + (ends[1:] - ends[:-1])[:, None] * _CELL_STEPS
+        return grid.ravel()[into : into + count]
 
 
 def plan_loudness(

@@ -11,8 +11,6 @@ from __future__ import annotations
 import logging
 import math
 import tempfile
-from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable, Hashable, Iterator, Mapping
@@ -73,18 +71,16 @@ def render(
     *,
     level_is_automatic: bool = False,
     bitrate_kbps: int | None = None,
-    encoders: int | None = None,
     progress: Progress | None = None,
 ) -> Mastered:
     """Mix, normalise to the podcast loudness target and write a CBR MP3 to `mp3`.
 
     With `level_is_automatic`, a bed that would fill long pauses loudly enough to pull the
     session under its target is lowered until it does not (costing one more first pass).
-    `encoders` is how many parts are encoded side by side (by default one per core).
     """
     rate, channels, total = timeline.rate, background.channels, timeline.total
     bitrate = bitrate_kbps or DEFAULT_BITRATE_KBPS[channels]
-    parts = mp3parts.plan_parts(total, encoders or mp3parts.usable_cores(), rate)
+    parts = mp3parts.plan_parts(total, mp3parts.usable_cores(), rate)
 
     def measure(bed_shape: BedShape, bed: Bed | None, stage: str) -> tuple[np.ndarray | None, np.ndarray, Loudest]:
         if bed is None:
@@ -111,19 +107,13 @@ def render(
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice, allowance_db=-change)
     log.info("gain %+.1f dB; the limiter takes at most %.1f dB", 20 * math.log10(plan.gain), -_db(plan.envelope))
 
-    def mastered(start: int, stop: int) -> Iterator[np.ndarray]:
-        bed = bookmarks.saved[start] if bookmarks is not None else None
-        position = start
-        for chunk in session_chunks(timeline, clips, bed, shape, start=start, stop=stop):
-            gains = plan.block_gains(position, len(chunk))
-            yield chunk * (gains[:, None] if chunk.ndim == 2 else gains)
-            position += len(chunk)
-
     def encoded(done: int, of: int) -> None:
         if progress is not None:
             progress("Encoding", done, of)
 
-    mp3parts.encode(mp3, total, mastered, parts, rate=rate, channels=channels, bitrate_kbps=bitrate, progress=encoded)
+    beds = bookmarks.saved if bookmarks is not None else None
+    source = _mastered(timeline, clips, beds, shape, plan)
+    mp3parts.encode(mp3, total, source, parts, rate=rate, channels=channels, bitrate_kbps=bitrate, progress=encoded)
     loudness_lufs = plan.loudness(energies, rate) + change
     if loudness_lufs < plan.target_lufs - 1.0:
         log.warning(
@@ -150,34 +140,45 @@ def _measure(
 ) -> tuple[np.ndarray | None, np.ndarray, "Loudest"]:
     """First pass: block energies (None without a bed), true peaks and the loudest chunk.
 
-    The two meters run in threads beside the mixing (NumPy, scipy and soxr let go of the
-    GIL), so this pass uses the second core, which the encoder has to itself in the second.
+    The meters run here, in step with the mixing; the bed is made on its own thread (see
+    bedstreams), which is where the time goes. (Meters on threads of their own measured
+    slower: they fought the bed's thread for the interpreter.)
     """
     channels = background.channels
     loudness = LoudnessMeter(rate, channels) if background.label != NONE else None
     peaks, loudest = TruePeakMeter(rate, channels), Loudest()
-    meters = [peaks.add] + ([loudness.add] if loudness is not None else [])
-    workers = [ThreadPoolExecutor(max_workers=1) for _ in meters]  # one each keeps chunks in order
-    try:
-        pending: deque[list[Future]] = deque()
-        done = 0
-        for chunk in chunks:
-            pending.append([worker.submit(meter, chunk) for worker, meter in zip(workers, meters)])
-            loudest.offer(done, chunk)
-            if len(pending) > 2:  # at most a chunk or two ahead, so memory stays flat
-                for future in pending.popleft():
-                    future.result()
-            done += len(chunk)
-            if progress is not None:
-                progress(stage, done, total)
-        for futures in pending:
-            for future in futures:
-                future.result()
-    finally:
-        for worker in workers:
-            worker.shutdown()
+    done = 0
+    for chunk in chunks:
+        peaks.add(chunk)
+        if loudness is not None:
+            loudness.add(chunk)
+        loudest.offer(done, chunk)
+        done += len(chunk)
+        if progress is not None:
+            progress(stage, done, total)
     energies = loudness.block_energies() if loudness is not None else None
     return energies, peaks.finish(), loudest
+
+
+def _mastered(
+    timeline: Timeline,
+    clips: Mapping[Hashable, np.ndarray],
+    beds: Mapping[int, Bed] | None,
+    shape: BedShape,
+    plan: LoudnessPlan,
+) -> mp3parts.Source:
+    """Second pass: any part of the session mixed again from the bed's bookmark where the
+    part starts, with the plan's gain and limiter applied."""
+
+    def source(start: int, stop: int) -> Iterator[np.ndarray]:
+        bed = beds[start] if beds is not None else None
+        position = start
+        for chunk in session_chunks(timeline, clips, bed, shape, start=start, stop=stop):
+            gains = plan.block_gains(position, len(chunk))
+            yield chunk * (gains[:, None] if chunk.ndim == 2 else gains)
+            position += len(chunk)
+
+    return source
 
 
 def _lowered_bed(

@@ -153,8 +153,6 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     )
     cache = PhraseCache(enabled=request.use_cache)
     check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
-    outputs = OutputFiles(request.output or default_output(template.name, minutes))
-    outputs.check_writable()
     items, params = script(template, minutes, request.variables)  # fail fast on template errors
     tags = session_tags(
         template, minutes, params,
@@ -162,6 +160,8 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     )  # fmt: skip
     spoken = list(dict.fromkeys(phrases(items)))
     background = backgrounds.choose(request.background, seed=request.seed, seconds=minutes * 60)
+    outputs = OutputFiles(request.output or default_output(template.name, minutes))
+    outputs.check_writable()  # the last check before slow work, so a mistake leaves no folder behind
     done = [0]
 
     def on_phrase(_phrase: markup.Speech) -> None:
