@@ -163,6 +163,7 @@ BAD_INPUT = [
     (["generate", "deep-breathing", "-m", "5", "--background", "no/such.mp3"], "not a built-in (none, rain"),
     (["generate", "deep-breathing", "-m", "5", "--background", "rain", "--background-level", "6"], "out of range"),
     (["generate", "deep-breathing", "-m", "5", "--seed", "-1"], "-1 is not in the range x>=0"),
+    (["generate", "deep-breathing", "-m", "5", "--bitrate", "100"], "--bitrate 100 is not an MP3 bitrate; use one of 32, 40"),
     (["preview", "deep-breathing", "-m", "1"], "needs at least 2 minutes; try --minutes 2"),
     (["generate", "deep-breathing", "-m", "5", "--engine", "gtts", "--lang", "xx"], "unknown gTTS language"),
     (["generate", "deep-breathing", "-m", "5", "--cover", "/nowhere/c.png"], "cover image /nowhere/c.png does not exist"),

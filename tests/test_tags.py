@@ -151,3 +151,12 @@ def test_other_image_formats_become_png_and_bad_covers_are_refused(tmp_path):
         load_cover(tmp_path / "notes.png")
     with pytest.raises(CoverError, match="does not exist"):
         load_cover(tmp_path / "missing.jpg")
+
+
+def test_a_chosen_bitrate_is_the_bitrate_of_every_frame(tmp_path):
+    from guided_audio.session import SessionRequest, generate
+
+    mp3 = tmp_path / "low.mp3"
+    result = generate(SessionRequest("deep-breathing", 2, output=mp3, bitrate_kbps=64))
+    assert set(frame_bitrates(mp3.read_bytes())) == {64}
+    assert result.mastered.bitrate_kbps == 64 and json.loads(mp3.with_suffix(".json").read_text())["bitrate_kbps"] == 64

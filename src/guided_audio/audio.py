@@ -141,6 +141,20 @@ With no Xing/LAME tag nothing tells a player to skip them, so the encoder is fed
 that many samples early and every sound plays exactly at its planned time."""
 
 
+MP3_FRAME = 1152
+"""Samples in each MPEG-1 Layer III frame."""
+MP3_BITRATES_KBPS = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+"""The constant bitrates an MPEG-1 Layer III frame can declare (header index 1 to 14)."""
+
+
+def check_bitrate(kbps: int) -> int:
+    """Refuse a bitrate no MP3 frame can carry (LAME would quietly pick another)."""
+    if kbps not in MP3_BITRATES_KBPS:
+        allowed = ", ".join(str(rate) for rate in MP3_BITRATES_KBPS)
+        raise AudioError(f"--bitrate {kbps} is not an MP3 bitrate; use one of {allowed}")
+    return kbps
+
+
 def mp3_options(bitrate_kbps: int) -> list[str]:
     """ffmpeg output options for every MP3 we write (the benchmark encodes with them too).
 

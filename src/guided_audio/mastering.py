@@ -23,6 +23,7 @@ from guided_audio.background import NONE, Background
 from guided_audio.bedmix import LEVEL_RANGE_DB, Bed, BedShape, session_chunks
 from guided_audio.bedstreams import Bookmarks, ReadAhead
 from guided_audio.layout import Timeline
+from guided_audio.mp3silence import silent_blocks
 from guided_audio.loudness import (
     PEAK_BLOCK,
     LoudnessMeter,
@@ -112,8 +113,14 @@ def render(
             progress("Encoding", done, of)
 
     beds = bookmarks.saved if bookmarks is not None else None
+    silent = None  # without a bed, nothing sounds between the placed clips
+    if beds is None:
+        sounds = [(placed.start, placed.start + len(clips[placed.key])) for placed in (*timeline.speech, *timeline.tones)]
+        silent = silent_blocks(sounds, total)
     source = _mastered(timeline, clips, beds, shape, plan)
-    mp3parts.encode(mp3, total, source, parts, rate=rate, channels=channels, bitrate_kbps=bitrate, progress=encoded)
+    mp3parts.encode(
+        mp3, total, source, parts, rate=rate, channels=channels, bitrate_kbps=bitrate, silent=silent, progress=encoded
+    )
     loudness_lufs = plan.loudness(energies, rate) + change
     if loudness_lufs < plan.target_lufs - 1.0:
         log.warning(

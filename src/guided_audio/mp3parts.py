@@ -7,7 +7,8 @@ data, so frames from two encoders can follow one another. Each part after the fi
 PREROLL_FRAMES early, so its encoder has settled by the join, and each part before the last
 runs OVERRUN_FRAMES on, so the last frame kept is not the encoder's flush. At a join the
 two encoders have coded the same audio, so all that changes there is their rounding of it
-(the tests hold it to the coding noise of the rest of the file).
+(the tests hold it to the coding noise of the rest of the file). Long digital silences are
+not fed to the encoders at all but written back as silent frames (see mp3silence).
 """
 
 from __future__ import annotations
@@ -22,11 +23,10 @@ from typing import Callable, Iterator
 
 import numpy as np
 
-from guided_audio.audio import MP3_CODEC_DELAY, Mp3Encoder
+from guided_audio.audio import MP3_BITRATES_KBPS, MP3_CODEC_DELAY, Mp3Encoder
+from guided_audio.audio import MP3_FRAME as FRAME
 from guided_audio.errors import AudioError
-
-FRAME = 1152
-"""Samples per MPEG-1 Layer III frame."""
+from guided_audio.mp3silence import kept_runs, left_out, restored
 PREROLL_FRAMES = 8
 OVERRUN_FRAMES = 4
 MIN_PART_SECONDS = 30.0
@@ -89,28 +89,35 @@ def encode(
     rate: int,
     channels: int,
     bitrate_kbps: int,
+    silent: np.ndarray | None = None,
     progress: Progress | None = None,
 ) -> None:
     """Write the `total`-sample session from `source` to `path` as one CBR MP3, encoding
-    the parts of `plan` (from plan_parts) side by side."""
+    the parts of `plan` (from plan_parts) side by side; blocks of input that `silent` (from
+    mp3silence.silent_blocks) marks are not encoded but written as silent frames."""
+    lefts = [left_out(silent, part.begin, part.end) for part in plan]
     done = [0] * len(plan)
     cancelled = threading.Event()
+    frame_shape = (channels,) if channels > 1 else ()
 
     def feed(index: int, part: Part, target: Path) -> None:
-        start = part.session_start
-        stop = min(part.end + MP3_CODEC_DELAY, total)
-        silent = max(0, part.end - max(part.begin, total - MP3_CODEC_DELAY))
         with Mp3Encoder(
-            target, sample_rate=rate, channels=channels, bitrate_kbps=bitrate_kbps, skip=0, pad_end=silent
+            target, sample_rate=rate, channels=channels, bitrate_kbps=bitrate_kbps, skip=0, pad_end=0
         ) as encoder:
-            for chunk in source(start, stop) if stop > start else ():
-                if cancelled.is_set():
-                    raise _Cancelled
-                encoder.write(chunk)
-                done[index] += len(chunk)
+            for begin, end in kept_runs(part.begin, part.end, lefts[index]):
+                start, stop = begin + MP3_CODEC_DELAY, min(end + MP3_CODEC_DELAY, total)
+                for chunk in source(start, stop) if stop > start else ():
+                    if cancelled.is_set():
+                        raise _Cancelled
+                    encoder.write(chunk)
+                    done[index] += len(chunk)
+                beyond = end - max(begin, total - MP3_CODEC_DELAY)  # past the session's end
+                if beyond > 0:
+                    encoder.write(np.zeros((beyond, *frame_shape), dtype=np.float32))
 
+    direct = len(plan) == 1 and not lefts[0].size
     with tempfile.TemporaryDirectory(prefix="guided-audio-parts-") as folder:
-        targets = [path] if len(plan) == 1 else [Path(folder) / f"part{k}.mp3" for k in range(len(plan))]
+        targets = [path] if direct else [Path(folder) / f"part{k}.mp3" for k in range(len(plan))]
         with ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="mp3-part") as pool:
             futures = [pool.submit(feed, k, part, targets[k]) for k, part in enumerate(plan)]
             try:
@@ -124,27 +131,26 @@ def encode(
             except BaseException:
                 cancelled.set()
                 raise
-        if len(plan) > 1:
-            splice(plan, targets, path)
+        if not direct:
+            splice(plan, targets, lefts, path, rate)
 
 
 class _Cancelled(Exception):
     """Another part failed or the user interrupted; this one stops quietly."""
 
 
-def splice(plan: list[Part], parts: list[Path], path: Path) -> None:
-    """Join the kept frames of each part file into `path`."""
+def splice(plan: list[Part], parts: list[Path], lefts: list[np.ndarray], path: Path, rate: int) -> None:
+    """Join the kept frames of each part file into `path`, silent frames back in place."""
     with open(path, "wb") as out:
-        for part, part_path in zip(plan, parts):
+        for part, part_path, left in zip(plan, parts, lefts):
             data = part_path.read_bytes()
-            offsets = frame_offsets(data)
-            stop = len(offsets) - 1 if part.keep_frames is None else part.skip_frames + part.keep_frames
-            if stop >= len(offsets) or part.skip_frames >= stop:
-                raise AudioError(f"an MP3 part came out shorter than planned ({len(offsets) - 1} frames); try again")
-            out.write(memoryview(data)[offsets[part.skip_frames] : offsets[stop]])
+            first_frame = part.begin // FRAME
+            for piece in restored(data, frame_offsets(data), left, first_frame, part.skip_frames, part.keep_frames, rate):
+                out.write(piece)
 
 
-_BITRATES_KBPS = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_BITRATES_KBPS = (0, *MP3_BITRATES_KBPS)
+"""By the frame header's bitrate index (0 is free format, which we never write)."""
 _SAMPLE_RATES = (44_100, 48_000, 32_000)
 
 

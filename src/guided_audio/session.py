@@ -15,7 +15,7 @@ from typing import Any
 
 from guided_audio import markup, templates
 from guided_audio import background as backgrounds
-from guided_audio.audio import SESSION_RATE
+from guided_audio.audio import SESSION_RATE, check_bitrate
 from guided_audio.bedmix import bed_shape
 from guided_audio.cache import PhraseCache
 from guided_audio.engines import make_engine
@@ -147,6 +147,8 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     started = time.perf_counter()
     minutes = check_minutes(request.minutes)
     shape = bed_shape(request.background_level_db)
+    if request.bitrate_kbps is not None:
+        check_bitrate(request.bitrate_kbps)
     template = templates.find(request.template, request.templates_dirs)
     engine = make_engine(
         request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld
