@@ -35,9 +35,10 @@ def test_parts_cover_every_frame_once_and_start_on_frame_boundaries():
                     frame += part.keep_frames
 
 
-def test_short_sessions_are_not_split():
+def test_short_sessions_are_not_split_and_big_machines_not_overrun():
     assert len(plan_parts(RATE * 50, 8, RATE)) == 1
     assert len(plan_parts(RATE * 61, 8, RATE)) == 2
+    assert len(plan_parts(RATE * 3600, 64, RATE)) == mp3parts.MAX_PARTS
 
 
 def session_audio(seconds: float) -> np.ndarray:

@@ -31,6 +31,8 @@ PREROLL_FRAMES = 8
 OVERRUN_FRAMES = 4
 MIN_PART_SECONDS = 30.0
 """Shorter parts are not worth another ffmpeg."""
+MAX_PARTS = 8
+"""Beyond this, the mixing threads feeding the encoders queue for Python's interpreter lock."""
 
 Source = Callable[[int, int], Iterator[np.ndarray]]
 """The finished audio of session samples [start, stop), in order, in chunks of any size."""
@@ -68,7 +70,7 @@ def usable_cores() -> int:
 def plan_parts(length: int, count: int, rate: int) -> list[Part]:
     """`length` input samples cut into at most `count` parts of about as many frames each."""
     frames = -(-length // FRAME)
-    count = max(1, min(count, int(length / (MIN_PART_SECONDS * rate))))
+    count = max(1, min(count, MAX_PARTS, int(length / (MIN_PART_SECONDS * rate))))
     bounds = [round(k * frames / count) for k in range(count + 1)]
     parts = []
     for k in range(count):
