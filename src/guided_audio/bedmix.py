@@ -7,6 +7,7 @@ chunk to chunk except the bed's own stream.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import Hashable, Iterator, Mapping, Protocol
 
@@ -70,7 +71,13 @@ class BedGain:
         self.shape = shape
         self.level = 10 ** ((VOICE_LUFS + shape.level_db - NOMINAL_LUFS) / 20)
         self.spans = self._speech_spans(timeline, int(shape.bridge * self.rate))
+        self.finishes = [finish for _, finish in self.spans]
         self.attack, self.release = int(shape.attack * self.rate), int(shape.release * self.rate)
+        # Every dip glides along the same two curves, so they are worked out once.
+        self.curves = {
+            length: _raised_cosine(np.arange(length) / length).astype(np.float32)
+            for length in {self.attack, self.release} if length > 0
+        }
         edge = max(1, self.total // 4)  # short sessions get shorter fades
         self.fade_in = max(1, min(int(shape.fade_in * self.rate), edge))
         self.fade_out = max(1, min(int(shape.fade_out * self.rate), edge))
@@ -88,23 +95,23 @@ class BedGain:
     def dip(self, start: int, end: int) -> np.ndarray:
         """How far into its dip the bed is (0 clear, 1 fully under the voice) per sample."""
         depth = np.zeros(end - start, dtype=np.float32)
-        for begin, finish in self.spans:  # a few hundred at most; cheap next to the audio
-            if begin - self.attack >= end or finish + self.release <= start:
-                continue
+        first = bisect.bisect_right(self.finishes, start - self.release)  # spans are in order
+        for begin, finish in self.spans[first:]:
+            if begin - self.attack >= end:
+                break
             depth[max(begin, start) - start : max(min(finish, end), start) - start] = 1.0
             self._ramp(depth, start, begin - self.attack, self.attack, rising=True)
             self._ramp(depth, start, finish, self.release, rising=False)
         return depth
 
-    @staticmethod
-    def _ramp(depth: np.ndarray, start: int, ramp_start: int, length: int, *, rising: bool) -> None:
+    def _ramp(self, depth: np.ndarray, start: int, ramp_start: int, length: int, *, rising: bool) -> None:
         lo, hi = max(start, ramp_start), min(start + len(depth), ramp_start + length)
         if hi <= lo:
             return
-        curve = _raised_cosine((np.arange(lo, hi) - ramp_start) / length)
-        curve = curve if rising else 1.0 - curve
+        curve = self.curves[length][lo - ramp_start : hi - ramp_start]
+        curve = curve if rising else np.float32(1.0) - curve
         target = depth[lo - start : hi - start]
-        np.maximum(target, curve.astype(np.float32), out=target)
+        np.maximum(target, curve, out=target)
 
     def gains(self, start: int, end: int) -> np.ndarray:
         """Linear gain for samples [start, end): level x fades x dip under speech.
