@@ -137,6 +137,7 @@ def test_preview_after_a_render_uses_the_measured_lengths(tmp_path):
 
 def test_a_session_without_a_background_never_imports_scipy(tmp_path):
     """scipy.signal takes most of a second to import; only soundscapes and user files need it."""
+    import os
     import subprocess
     import sys
 
@@ -146,6 +147,7 @@ def test_a_session_without_a_background_never_imports_scipy(tmp_path):
         f"generate(SessionRequest('deep-breathing', 2, output=__import__('pathlib').Path({str(tmp_path / 'a.mp3')!r})))\n"
         "print(sorted(name for name in sys.modules if name.split('.')[0] in ('scipy', 'pyloudnorm')))\n"
     )
-    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}  # the same guided_audio as this test
+    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True, env=env)
     assert proc.stdout.strip() == "[]"
     assert (tmp_path / "a.mp3").stat().st_size > 0

@@ -52,8 +52,9 @@ class Mastered:
     """What the manifest reports about the finished audio."""
 
     loudness_lufs: float
-    """Integrated loudness of the MP3: the final mix measured as it was encoded, plus the
-    encoder's measured change."""
+    """Integrated loudness of the MP3: the measured mix under the planned gains (worked
+    out from its block energies, exactly as a meter would find it), plus the encoder's
+    measured change."""
     true_peak_dbtp: float
     """True peak of the mix fed to the encoder: its 4x-oversampled peaks under the gains
     applied to them (the limiter's ceiling leaves room for what MP3 coding adds)."""
