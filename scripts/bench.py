@@ -71,7 +71,7 @@ def median_of(runs: int, cmd: list[str]) -> float:
 
 def encode_reference(mp3: Path, folder: Path, runs: int) -> float:
     """ffmpeg encoding the same audio (decoded from our MP3) with the same settings."""
-    from guided_audio.audio import ffmpeg_exe, mp3_options
+    from guided_audio.audio.ffmpeg import ffmpeg_exe, mp3_options
 
     raw = folder / "reference.s16"
     subprocess.run([ffmpeg_exe(), "-loglevel", "error", "-y", "-i", str(mp3), "-f", "s16le", "-ac", "1",
@@ -91,11 +91,12 @@ def pydub_way(template: str, minutes: int, out: str) -> None:
         warnings.simplefilter("ignore", RuntimeWarning)
         from pydub import AudioSegment
 
-    from guided_audio.audio import SESSION_RATE, ffmpeg_exe
-    from guided_audio.cache import PhraseCache
-    from guided_audio.engines import make_engine
+    from guided_audio.audio.ffmpeg import ffmpeg_exe
+    from guided_audio.audio.samples import SESSION_RATE
+    from guided_audio.mix.soundscapes import Rain
     from guided_audio.session import SessionRequest, preview
-    from guided_audio.soundscapes import Rain
+    from guided_audio.voice.cache import PhraseCache
+    from guided_audio.voice.engine import make_engine
 
     AudioSegment.converter = ffmpeg_exe()
     request = SessionRequest(template, minutes)
@@ -157,7 +158,7 @@ def main() -> None:
         _, peak = timed(render_cmd("guided-imagery", 60, folder / "imagery.mp3", "rain"))
         manifest = json.loads((folder / "imagery.json").read_text())
 
-    from guided_audio.mp3parts import usable_cores
+    from guided_audio.mp3.parts import usable_cores
 
     cues = {m: 4 * (m * 60 // 16 - 1) for m in (20, 60)}
     print(f"cue-dense breathing: {cues[20]} cues at 20 min, {cues[60]} at 60; medians of {args.runs} runs")

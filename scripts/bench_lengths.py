@@ -22,8 +22,8 @@ import sys
 import time
 from pathlib import Path
 
-from guided_audio import templates
-from guided_audio.lengths import PhraseLengths, length_range
+from guided_audio.script import templates
+from guided_audio.script.lengths import PhraseLengths, length_range
 from guided_audio.session import SessionRequest, preview
 
 

@@ -16,15 +16,15 @@ import argparse
 import math
 import sys
 
-from guided_audio import templates
-from guided_audio.audio import SESSION_RATE
-from guided_audio.cache import PhraseCache
-from guided_audio.engines import make_engine
+from guided_audio.audio.samples import SESSION_RATE
 from guided_audio.errors import GuidedAudioError
-from guided_audio.layout import TooShort, layout
-from guided_audio.params import parse_var_options
+from guided_audio.script import templates
+from guided_audio.script.layout import TooShort, layout
+from guided_audio.script.params import parse_var_options
 from guided_audio.session import script, speech_texts
-from guided_audio.speech import synthesise_phrases
+from guided_audio.voice.cache import PhraseCache
+from guided_audio.voice.engine import make_engine
+from guided_audio.voice.speech import synthesise_phrases
 
 
 def variants(template: templates.Template, given: dict[str, str]) -> list[dict[str, str]]:

@@ -20,8 +20,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from guided_audio.feed import FeedOptions, build_feed
-from guided_audio.server import start_server
+from guided_audio.publish.feed import FeedOptions, build_feed
+from guided_audio.publish.server import start_server
 from guided_audio.session import SessionRequest, generate
 
 

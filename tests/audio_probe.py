@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from guided_audio.audio import decode, ffmpeg_exe
+from guided_audio.audio.ffmpeg import decode, ffmpeg_exe
 from guided_audio.session import GenerateResult, SessionRequest, generate
 
 RATE = 44_100

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import responses
 from click.testing import CliRunner
-
 from fake_google import google_reply, url
+
 import guided_audio
 from guided_audio import __version__
 from guided_audio.cli import cli
@@ -52,7 +52,7 @@ def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
 
 
 def test_backgrounds_lists_every_soundscape_with_a_line_each():
-    from guided_audio.soundscapes import SOUNDSCAPES
+    from guided_audio.mix.soundscapes import SOUNDSCAPES
 
     lines = run("backgrounds").output.splitlines()
     for name, kind in SOUNDSCAPES.items():

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from audio_probe import RATE, SOUND_DB, load, loudest_db, onset_near, window_levels
-from guided_audio.session import SessionRequest, generate
-from guided_audio.tones import pitch_of
 from test_render import check_session, seconds_of, vtt_cues
+
+from guided_audio.mix.tones import pitch_of
+from guided_audio.session import SessionRequest, generate
 
 PATTERNS = {
     "4-7-8": {"inhale": 4, "hold": 7, "exhale": 8},

@@ -6,12 +6,20 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from audio_probe import (
-    check_session, load, onset_near, render, seconds_of, transcribe, vtt_cues, window_levels, words,
+    check_session,
+    load,
+    onset_near,
+    render,
+    seconds_of,
+    transcribe,
+    vtt_cues,
+    window_levels,
+    words,
 )  # fmt: skip
-from guided_audio import templates
+
 from guided_audio.errors import LengthError, OutputError, VoiceError
+from guided_audio.script import templates
 from guided_audio.session import SessionRequest, generate, preview
 
 BUILTINS = [t.name for t in templates.available() if t.builtin]

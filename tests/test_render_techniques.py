@@ -7,7 +7,6 @@ list file of the user's own and the personal touches, and measure the audio the 
 from __future__ import annotations
 
 import pytest
-
 from audio_probe import check_session, onset_near, render, transcribe, vtt_cues, window_levels, words
 
 OWN_LINES = ("I can start slowly", "My pace is my own", "I meet the day as it comes")

@@ -2,6 +2,10 @@
 
     from guided_audio.session import SessionRequest, generate
     result = generate(SessionRequest("deep-breathing", minutes=5))
+
+`generate` is the pipeline, one call per stage: the script (template to items), the voice
+(phrases to clips), the layout (items to a timeline), the mix (timeline to mastered samples),
+the MP3 (samples to a tagged file) and the sidecars beside it.
 """
 
 from __future__ import annotations
@@ -13,15 +17,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guided_audio import markup, templates
-from guided_audio import background as backgrounds
-from guided_audio.audio import SESSION_RATE, check_bitrate
-from guided_audio.bedmix import bed_shape
-from guided_audio.cache import PhraseCache
-from guided_audio.engines import make_engine
+from guided_audio.audio.ffmpeg import check_bitrate
+from guided_audio.audio.samples import SESSION_RATE
 from guided_audio.errors import LengthError
-from guided_audio.layout import Timeline, TooShort, layout
-from guided_audio.lengths import (
+from guided_audio.mix import background as backgrounds
+from guided_audio.mix.bedmix import BedShape, bed_shape
+from guided_audio.mix.mastering import Mastered, Progress, master
+from guided_audio.mix.tones import tone_clips
+from guided_audio.mp3.parts import resume_points, session_parts, write_mp3
+from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, write_tags
+from guided_audio.output import OutputFiles
+from guided_audio.publish.sidecars import SessionInfo, write_sidecars
+from guided_audio.script import markup, templates
+from guided_audio.script.layout import Timeline, TooShort, layout
+from guided_audio.script.lengths import (
     MAX_MINUTES,
     LengthRange,
     PhraseLengths,
@@ -31,12 +40,9 @@ from guided_audio.lengths import (
     script,
     too_short_message,
 )
-from guided_audio.mastering import Mastered, Progress, render
-from guided_audio.output import OutputFiles
-from guided_audio.sidecars import SessionInfo, manifest_json, webvtt
-from guided_audio.speech import cache_key, synthesise_phrases
-from guided_audio.tags import chapter_spans, podcast_chapters_json, session_tags, write_tags
-from guided_audio.tones import tone_clips
+from guided_audio.voice.cache import PhraseCache
+from guided_audio.voice.engine import Engine, make_engine
+from guided_audio.voice.speech import cache_key, synthesise_phrases
 
 log = logging.getLogger(__name__)
 
@@ -96,6 +102,22 @@ class GenerateResult:
     mastered: Mastered
 
 
+@dataclass
+class _Checked:
+    """A request with every choice checked and its script rendered, before any slow work."""
+
+    template: templates.Template
+    minutes: float
+    engine: Engine
+    cache: PhraseCache
+    items: list[markup.Item]
+    params: dict[str, Any]
+    tags: SessionTags
+    background: backgrounds.Background
+    shape: BedShape
+    outputs: OutputFiles
+
+
 def check_minutes(minutes: float) -> float:
     if not isinstance(minutes, (int, float)) or math.isnan(minutes) or minutes <= 0:
         raise LengthError(f"--minutes must be a positive number, not {minutes}; try --minutes 5")
@@ -123,14 +145,15 @@ def _cached_lengths(engine, cache: PhraseCache, rate: float) -> PhraseLengths:
     return PhraseLengths(rate, known)
 
 
+def _engine(request: SessionRequest) -> Engine:
+    return make_engine(request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld)
+
+
 def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
     """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise."""
     minutes = check_minutes(request.minutes)
     template = templates.find(request.template, request.templates_dirs)
-    engine = make_engine(
-        request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld
-    )
-    lengths = _cached_lengths(engine, cache or PhraseCache(enabled=request.use_cache), request.rate)
+    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
     check_length(template, minutes, request.variables, lengths)
     plan = _lay_out(request, template, minutes, lengths)
     plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
@@ -142,73 +165,80 @@ def default_output(template_name: str, minutes: float) -> Path:
     return Path("output") / f"{template_name}-{minutes:g}min.mp3"
 
 
-def generate(request: SessionRequest, progress: Progress | None = None) -> GenerateResult:
-    """Render the tagged MP3 with its .vtt, .json and .chapters.json beside it, all or nothing."""
-    started = time.perf_counter()
+def _check(request: SessionRequest) -> _Checked:
+    """Every check that can fail, in the order a user would fix them, and none of the slow work.
+
+    The output folder is made last, so a mistake anywhere leaves no folder behind.
+    """
     minutes = check_minutes(request.minutes)
     shape = bed_shape(request.background_level_db)
     if request.bitrate_kbps is not None:
         check_bitrate(request.bitrate_kbps)
     template = templates.find(request.template, request.templates_dirs)
-    engine = make_engine(
-        request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld
-    )
+    engine = _engine(request)
     cache = PhraseCache(enabled=request.use_cache)
     check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
-    items, params = script(template, minutes, request.variables)  # fail fast on template errors
+    items, params = script(template, minutes, request.variables)
     tags = session_tags(
         template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
     )  # fmt: skip
-    spoken = list(dict.fromkeys(phrases(items)))
     background = backgrounds.choose(request.background, seed=request.seed, seconds=minutes * 60)
     outputs = OutputFiles(request.output or default_output(template.name, minutes))
-    outputs.check_writable()  # the last check before slow work, so a mistake leaves no folder behind
-    done = [0]
+    outputs.check_writable()
+    return _Checked(template, minutes, engine, cache, items, params, tags, background, shape, outputs)
 
-    def on_phrase(_phrase: markup.Speech) -> None:
-        done[0] += 1
-        if progress:
-            progress("Synthesising", done[0], len(spoken))
 
-    bank = synthesise_phrases(engine, spoken, cache, on_phrase=on_phrase)
+def generate(request: SessionRequest, progress: Progress | None = None) -> GenerateResult:
+    """Render the tagged MP3 with its .vtt, .json and .chapters.json beside it, all or nothing."""
+    started = time.perf_counter()
+    checked = _check(request)
+    bank = synthesise_phrases(checked.engine, phrases(checked.items), checked.cache, progress=progress)
     # Estimates only for phrases a longer trial length would add (when searching for a fit).
-    plan = _lay_out(request, template, minutes, PhraseLengths(request.rate, bank.length_of), (items, params))
-    info = SessionInfo(
-        title=tags.title,
-        template=template.name,
-        minutes=minutes,
-        params=plan.params,
-        engine=engine.name,
-        voice=engine.voice_label,
-        background=background.label,
-        extra=tags.manifest_fields(),
-    )
-    with outputs.writing() as temp:
-        mastered = render(
-            plan.timeline, {**bank.clips, **tone_clips(plan.timeline)}, background, shape, temp["mp3"],
-            level_is_automatic=request.background_level_db is None,
-            bitrate_kbps=request.bitrate_kbps, progress=progress,
-        )  # fmt: skip
-        info.extra.update(_mastering_fields(mastered, request))
-        temp["vtt"].write_text(webvtt(plan.timeline), encoding="utf-8")
-        temp["json"].write_text(manifest_json(info, plan.timeline), encoding="utf-8")
-        spans = chapter_spans(plan.timeline)
-        temp["chapters.json"].write_text(podcast_chapters_json(spans), encoding="utf-8")
-        write_tags(temp["mp3"], tags, spans)
+    lengths = PhraseLengths(request.rate, bank.length_of)
+    plan = _lay_out(request, checked.template, checked.minutes, lengths, (checked.items, checked.params))
+    timeline = plan.timeline
+    parts = session_parts(timeline.total, timeline.rate)
+    mastered = master(
+        timeline, {**bank.clips, **tone_clips(timeline)}, checked.background, checked.shape,
+        resume_at=resume_points(parts), level_is_automatic=request.background_level_db is None,
+        bitrate_kbps=request.bitrate_kbps, progress=progress,
+    )  # fmt: skip
+    spans = chapter_spans(timeline)
+    with checked.outputs.writing() as temp:
+        write_mp3(temp["mp3"], mastered, parts, progress=_stage(progress, "Encoding"))
+        write_tags(temp["mp3"], checked.tags, spans)
+        write_sidecars(temp, _info(checked, plan, mastered, request), timeline, spans)
     return GenerateResult(
-        plan, outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
+        plan, checked.outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
     )
 
 
-def _mastering_fields(mastered: Mastered, request: SessionRequest) -> dict[str, Any]:
-    fields: dict[str, Any] = {
+def _stage(progress: Progress | None, stage: str):
+    """A (done, total) callback reporting to `progress` under `stage`."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(stage, done, total)
+
+
+def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionRequest) -> SessionInfo:
+    """What the manifest says besides the timeline: the choices made and how it measured."""
+    extra: dict[str, Any] = {
+        **checked.tags.manifest_fields(),
         "loudness_lufs": mastered.loudness_lufs,
         "true_peak_dbtp": mastered.true_peak_dbtp,
         "channels": mastered.channels,
         "bitrate_kbps": mastered.bitrate_kbps,
     }
     if request.background != backgrounds.NONE:
-        fields.update(background_level_db=mastered.background_level_db, seed=request.seed)
-    return fields
-
+        extra.update(background_level_db=mastered.background_level_db, seed=request.seed)
+    return SessionInfo(
+        title=checked.tags.title,
+        template=checked.template.name,
+        minutes=checked.minutes,
+        params=plan.params,
+        engine=checked.engine.name,
+        voice=checked.engine.voice_label,
+        background=checked.background.label,
+        extra=extra,
+    )

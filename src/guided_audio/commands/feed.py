@@ -27,7 +27,7 @@ def feed(folder: Path, **options) -> None:
     Example:
         guided-audio feed output --base-url http://192.168.1.20:8000
     """
-    from guided_audio.feed import FeedOptions, build_feed
+    from guided_audio.publish.feed import FeedOptions, build_feed
 
     result = build_feed(folder, FeedOptions(**options))
     click.echo(

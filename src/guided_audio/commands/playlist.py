@@ -17,7 +17,7 @@ def playlist(folder: Path, title: str | None) -> None:
     Example:
         guided-audio playlist output
     """
-    from guided_audio.playlist import write_playlist
+    from guided_audio.publish.playlist import write_playlist
 
     path = write_playlist(folder, title=title)
     click.echo(f"Wrote {path}")

@@ -23,7 +23,7 @@ def serve(folder: Path, host: str, port: int) -> None:
     Example:
         guided-audio serve output --host 0.0.0.0 --port 8000
     """
-    from guided_audio.server import start_server
+    from guided_audio.publish.server import start_server
 
     serving = start_server(folder, host, port)
     try:

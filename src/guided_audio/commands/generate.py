@@ -1,0 +1,131 @@
+"""`guided-audio generate` and `preview`: one session, rendered or planned."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+def session_options(command):
+    """Options shared by generate and preview."""
+    options = [
+        click.argument("template"),
+        click.option("--minutes", "-m", type=float, required=True, help="Exact length of the session."),
+        click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
+                     help="Set a template parameter (repeatable); see `guided-audio templates`."),
+        click.option("--engine", type=click.Choice(["piper", "gtts"]), default="piper", show_default=True,
+                     help="piper speaks offline; gtts uses Google's online voice."),
+        click.option("--voice", help="Piper voice: a name (default joe) or a path to a .onnx voice."),
+        click.option("--rate", type=float, default=0.75, show_default=True,
+                     help="Speaking pace; 1.0 is the voice's conversational pace."),
+        click.option("--lang", default="en", show_default=True, help="gTTS language."),
+        click.option("--tld", default="com", show_default=True, help="gTTS accent (Google domain), e.g. co.uk."),
+        click.option("--templates-dir", "templates_dirs", multiple=True,
+                     type=click.Path(file_okay=False, path_type=Path),
+                     help="Folder of your own templates (before built-ins); also $GUIDED_AUDIO_TEMPLATES."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _request(**kwargs):
+    from guided_audio.script.params import parse_var_options
+    from guided_audio.session import SessionRequest
+
+    kwargs["variables"] = parse_var_options(kwargs["variables"])
+    kwargs["templates_dirs"] = tuple(kwargs["templates_dirs"])
+    return SessionRequest(**{key: value for key, value in kwargs.items() if value is not None})
+
+
+@click.command()
+@session_options
+@click.option("--background", default="none", show_default=True, metavar="NAME|PATH",
+              help="A soundscape (see `guided-audio backgrounds`) or an audio file to loop under the voice.")
+@click.option("--background-level", "background_level_db", type=float, metavar="DB",
+              help="Background loudness relative to the voice, in dB, -40 to 0 [default: -22, lower where long pauses need it].")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the generated soundscape: the same seed gives the same sound.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="MP3 to write [default: output/TEMPLATE-Nmin.mp3]; its sidecars go beside it.")
+@click.option("--bitrate", "bitrate_kbps", type=click.IntRange(32, 320),
+              help="Constant MP3 bitrate in kbps [default: 96 mono, 128 stereo].")
+@click.option("--title", help="Title players show [default: the template's title and length].")
+@click.option("--author", help="Artist/author tag [default: guided-audio].")
+@click.option("--album", help="Album or series tag [default: Guided relaxation].")
+@click.option("--cover", type=click.Path(dir_okay=False, path_type=Path),
+              help="Front cover image (square JPEG or PNG, 1400 px or more) [default: drawn, naming the session].")
+@click.option("--no-cache", is_flag=True, help="Synthesise every phrase again, ignoring the phrase cache.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary.")
+def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
+    """Render TEMPLATE to a tagged MP3 of exactly --minutes, with transcript, manifest and chapters.
+
+    \b
+    Example:
+        guided-audio generate deep-breathing --minutes 5 --var pattern=box
+    """
+    from guided_audio.session import generate as generate_session
+
+    request = _request(use_cache=not no_cache, **kwargs)
+    with ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
+        result = generate_session(request, progress=progress)
+    if not quiet:
+        timeline = result.plan.timeline
+        click.echo(
+            f"Wrote {result.files['mp3']} ({timeline.seconds:.1f} s, {len(timeline.speech)} phrases, "
+            f"{result.synthesised} synthesised, {result.cached} from cache; "
+            f"{result.mastered.loudness_lufs:g} LUFS, true peak {result.mastered.true_peak_dbtp:g} dBTP) "
+            f"in {result.seconds_taken:.1f} s"
+        )
+
+
+@click.command()
+@session_options
+def preview(**kwargs) -> None:
+    """Print the planned timeline of TEMPLATE without synthesising any speech.
+
+    Phrase lengths come from the phrase cache when a session was rendered before, and are
+    estimated otherwise.
+
+    \b
+    Example:
+        guided-audio preview guided-imagery --minutes 10 --var scene=forest
+    """
+    from guided_audio.commands.report import format_plan
+    from guided_audio.session import preview as preview_session
+
+    click.echo(format_plan(preview_session(_request(**kwargs))))
+
+
+class ProgressBars:
+    """A click progress bar per stage, only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar = None
+        self.stage = None
+        self.done = 0
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage != self.stage:
+            self._close()
+            self.stage, self.done = stage, 0
+            self.bar = click.progressbar(length=total, label=stage.ljust(12), file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def _close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+    def __enter__(self) -> "ProgressBars":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._close()

@@ -1,0 +1,6 @@
+"""Stage 5, publishing: finished sessions in, a library out.
+
+Writes the sidecars beside each MP3 (`sidecars`: transcript and manifest), reads a folder's
+sessions back from their manifests (`episodes`), and makes of them a podcast feed (`feed`), a
+playlist (`playlist`) and a read-only server for phones (`server`).
+"""

@@ -1,0 +1,103 @@
+"""The sessions in a folder, read from their manifests: what feeds and playlists list.
+
+A session is an MP3 with its JSON manifest beside it (as `generate` writes them). An MP3
+without a manifest is not ours to describe, so it is skipped with a warning.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from guided_audio.errors import FeedError
+from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Episode:
+    """One session as a podcast app or playlist sees it."""
+
+    mp3: Path
+    title: str
+    author: str
+    album: str
+    description: str
+    duration: float
+    """Seconds, from the manifest (exact to the sample before encoding)."""
+    size: int
+    """Bytes of the MP3 as it is now: the feed's enclosure length must match the download."""
+    published: datetime.datetime
+    """When the MP3 was written (its modification time), in UTC."""
+    has_chapters: bool
+    transcript: Path | None
+
+    @property
+    def chapters_file(self) -> Path:
+        return self.mp3.with_suffix(".chapters.json")
+
+
+def find_episodes(folder: Path) -> list[Episode]:
+    """Every session in `folder` (not its subfolders), in file-name order."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        raise FeedError(f"{folder} is not a folder; give the folder your sessions were written to")
+    episodes = []
+    for mp3 in sorted(folder.iterdir()):
+        if mp3.suffix.lower() != ".mp3" or mp3.name.startswith(".") or not mp3.is_file():
+            continue
+        manifest = mp3.with_suffix(".json")
+        if not manifest.is_file():
+            log.warning("skipping %s: no %s manifest beside it", mp3.name, manifest.name)
+            continue
+        episodes.append(_episode(mp3, _read_manifest(manifest)))
+    if not episodes:
+        raise FeedError(
+            f"no sessions in {folder}: no MP3 there has a .json manifest beside it; "
+            f"make one with: guided-audio generate deep-breathing -m 5 -o {folder / 'breathing.mp3'}"
+        )
+    return episodes
+
+
+def shared_value(values) -> str | None:
+    """The one value all sessions agree on (an album, an author), if they do."""
+    distinct = set(values)
+    return distinct.pop() if len(distinct) == 1 else None
+
+
+def _read_manifest(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FeedError(f"cannot read the manifest {path}: {exc}; generate that session again") from None
+    duration = data.get("duration") if isinstance(data, dict) else None
+    if not isinstance(duration, (int, float)) or isinstance(duration, bool) or duration <= 0:
+        raise FeedError(f"{path} is not a guided-audio manifest (no duration); move it out or generate again")
+    return data
+
+
+def _text(value, fallback: str) -> str:
+    """A manifest string, or the fallback when it is missing or empty (older manifests)."""
+    return value.strip() if isinstance(value, str) and value.strip() else fallback
+
+
+def _episode(mp3: Path, manifest: dict) -> Episode:
+    stat = mp3.stat()
+    transcript = mp3.with_suffix(".vtt")
+    chapters = mp3.with_suffix(".chapters.json")
+    return Episode(
+        mp3=mp3,
+        title=_text(manifest.get("title"), mp3.stem),
+        author=_text(manifest.get("author"), DEFAULT_AUTHOR),
+        album=_text(manifest.get("album"), DEFAULT_ALBUM),
+        description=_text(manifest.get("description"), _text(manifest.get("title"), mp3.stem)),
+        duration=float(manifest["duration"]),
+        size=stat.st_size,
+        published=datetime.datetime.fromtimestamp(int(stat.st_mtime), tz=datetime.timezone.utc),
+        has_chapters=bool(manifest.get("chapters")) and chapters.is_file(),
+        transcript=transcript if transcript.is_file() else None,
+    )

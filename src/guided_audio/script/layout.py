@@ -1,0 +1,216 @@
+"""Laying a parsed script out in time so the session is exactly the requested length.
+
+Everything is counted in samples at the session rate, so the length is exact to the sample
+and a phase of 5.5 s is 242,550 samples every time. Two passes: first with every elastic
+pause at its minimum to find the slack, then again with the slack shared among the elastic
+pauses in proportion to their minimums.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from guided_audio.errors import LengthError
+from guided_audio.script.markup import SENTENCE_GAP, Chapter, Item, Pause, Phase, Speech
+
+LEAD_IN = 1.0
+"""Silence before the first words, so a player's start-up does not clip them."""
+LEAD_OUT = 2.0
+"""Silence after the last words before the file ends."""
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A spoken phrase at its place in the session (samples)."""
+
+    start: int
+    end: int
+    text: str
+    pace: float = 1.0
+
+    @property
+    def key(self) -> Speech:
+        """The phrase whose audio plays here."""
+        return Speech(self.text, self.pace)
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    start: int
+    end: int
+    name: str
+
+
+@dataclass(frozen=True)
+class ToneMark:
+    """A soft tone marking the start of a phase (never speech, so not in the transcript)."""
+
+    start: int
+    name: str
+
+    @property
+    def key(self) -> str:
+        return f"tone:{self.name}"
+
+
+@dataclass(frozen=True)
+class ChapterMark:
+    start: int
+    title: str
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of the session, speech or silence; segments cover it back to back."""
+
+    start: float
+    end: float
+    kind: str
+    text: str
+
+
+@dataclass
+class Timeline:
+    rate: int
+    total: int
+    speech: list[Placement] = field(default_factory=list)
+    chapters: list[ChapterMark] = field(default_factory=list)
+    phases: list[PhaseSpan] = field(default_factory=list)
+    tones: list[ToneMark] = field(default_factory=list)
+
+    @property
+    def seconds(self) -> float:
+        return self.total / self.rate
+
+    def segments(self) -> list[Segment]:
+        """Speech and the pauses between it, covering 0..total with no gap or overlap."""
+        out: list[Segment] = []
+        cursor = 0
+        for phrase in sorted(self.speech, key=lambda p: p.start):
+            if phrase.start > cursor:
+                out.append(Segment(cursor / self.rate, phrase.start / self.rate, "pause", ""))
+            out.append(Segment(phrase.start / self.rate, phrase.end / self.rate, "speech", phrase.text))
+            cursor = phrase.end
+        if cursor < self.total:
+            out.append(Segment(cursor / self.rate, self.total / self.rate, "pause", ""))
+        return out
+
+
+class TooShort(LengthError):
+    """The fixed content does not fit; carries how long it needs (seconds)."""
+
+    def __init__(self, message: str, needed_seconds: float) -> None:
+        super().__init__(message)
+        self.needed_seconds = needed_seconds
+
+
+def _samples(seconds: float, rate: int) -> int:
+    return int(round(seconds * rate))
+
+
+def _place(
+    items: Sequence[Item],
+    length_of: Callable[[Speech], int],
+    rate: int,
+    pause_samples: dict[int, int],
+) -> Timeline:
+    """Place every item; `pause_samples` gives the length chosen for each pause by index."""
+    timeline = Timeline(rate=rate, total=0)
+    cursor = 0  # where the next item begins
+    speech_free = 0  # when the voice is free again (a cue may outlast its phase)
+    gap = _samples(SENTENCE_GAP, rate)
+    for index, item in enumerate(items):
+        if isinstance(item, Speech):
+            start = max(cursor, speech_free)
+            end = start + length_of(item)
+            timeline.speech.append(Placement(start, end, item.text, item.pace))
+            cursor = speech_free = end
+        elif isinstance(item, Pause):
+            cursor = max(cursor, speech_free) + pause_samples[index]
+        elif isinstance(item, Chapter):
+            timeline.chapters.append(ChapterMark(max(cursor, speech_free), item.title))
+        elif isinstance(item, Phase):
+            phase_end = cursor + _samples(item.seconds, rate)
+            timeline.phases.append(PhaseSpan(cursor, phase_end, item.name))
+            if item.tone:
+                timeline.tones.append(ToneMark(cursor, item.name))
+            start = cursor
+            for phrase in item.cue:
+                if start < speech_free:
+                    raise LengthError(
+                        f"the cue {phrase.text!r} of a {item.name} phase would start while the "
+                        f"previous words are still being spoken ({(speech_free - start) / rate:.2f} s "
+                        "overlap); shorten the earlier cue or lengthen its phase"
+                    )
+                end = start + length_of(phrase)
+                timeline.speech.append(Placement(start, end, phrase.text, phrase.pace))
+                speech_free = end
+                start = end + gap
+            cursor = phase_end
+    timeline.total = max(cursor, speech_free)
+    return timeline
+
+
+def _with_margins(items: Sequence[Item], lead_in: float, lead_out: float) -> list[Item]:
+    """Quiet margins at both ends (after any opening chapter marks, so they stay at 0:00).
+
+    A script with no elastic pause gets one before the closing margin to absorb the slack.
+    """
+    items = list(items)
+    opening = 0
+    while opening < len(items) and isinstance(items[opening], Chapter):
+        opening += 1
+    items.insert(opening, Pause(lead_in, implicit=True))
+    if not any(isinstance(item, Pause) and item.elastic for item in items):
+        items.append(Pause(0.0, elastic=True, implicit=True))
+    items.append(Pause(lead_out, implicit=True))
+    return items
+
+
+def layout(
+    items: Sequence[Item],
+    length_of: Callable[[Speech], int],
+    *,
+    total_seconds: float,
+    rate: int,
+    lead_in: float = LEAD_IN,
+    lead_out: float = LEAD_OUT,
+) -> Timeline:
+    """Lay the script out to exactly `total_seconds`, or raise TooShort with what it needs."""
+    items = _with_margins(items, lead_in, lead_out)
+    elastic = [i for i, item in enumerate(items) if isinstance(item, Pause) and item.elastic]
+    minimum = {
+        i: _samples(item.seconds, rate) for i, item in enumerate(items) if isinstance(item, Pause)
+    }
+    target = _samples(total_seconds, rate)
+    shortest = _place(items, length_of, rate, minimum)
+    slack = target - shortest.total
+    if slack < 0:
+        needed = shortest.total / rate
+        raise TooShort(
+            f"the script needs {format_clock(needed)} of speech and pauses but only "
+            f"{format_clock(total_seconds, round_up=False)} was asked for",
+            needed,
+        )
+    chosen = dict(minimum)
+    weights = [minimum[i] for i in elastic]
+    if sum(weights) == 0:
+        weights = [1] * len(elastic)
+    total_weight = sum(weights)
+    handed_out = 0
+    for i, weight in zip(elastic, weights):
+        share = slack * weight // total_weight
+        chosen[i] += share
+        handed_out += share
+    chosen[elastic[-1]] += slack - handed_out  # rounding remainder, a few samples at most
+    timeline = _place(items, length_of, rate, chosen)
+    if timeline.total != target:  # pragma: no cover - guards the arithmetic above
+        raise AssertionError(f"layout came to {timeline.total} samples, wanted {target}")
+    return timeline
+
+
+def format_clock(seconds: float, *, round_up: bool = True) -> str:
+    """'5:40' style minutes and seconds; rounded up by default, so a need is never understated."""
+    whole = int(-(-seconds // 1)) if round_up else int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"

@@ -1,0 +1,212 @@
+"""Finding templates, reading their front matter, and rendering them with Jinja2.
+
+Templates are searched in the user's folders first (--templates-dir, then the
+GUIDED_AUDIO_TEMPLATES environment variable), then the built-ins shipped in the package, so
+a user file of the same name overrides a built-in. A template may also be given as a path.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any, Iterable
+
+from guided_audio.errors import TemplateNotFound, TemplateSyntaxError
+from guided_audio.script.params import ParamSpec, resolve_params
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+TEMPLATES_ENV = "GUIDED_AUDIO_TEMPLATES"
+TEMPLATE_SUFFIXES = (".txt", ".j2", ".jinja")
+FRONT_MATTER_FENCE = "+++"
+
+
+@dataclass(frozen=True)
+class Template:
+    """A template's source and what its front matter declares."""
+
+    name: str
+    path: Path
+    source: str
+    """Jinja2 text after the front matter."""
+    body_line: int
+    """Line of the file on which `source` starts, so errors point into the real file."""
+    title: str
+    description: str = ""
+    min_minutes: float | None = None
+    max_minutes: float | None = None
+    params: dict[str, ParamSpec] = field(default_factory=dict)
+    builtin: bool = False
+
+
+def builtin_dir() -> Path:
+    """Built-in templates: packaged in the wheel, or the repository folder when run from source."""
+    packaged = Path(str(resources.files("guided_audio"))) / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "templates"
+
+
+def search_dirs(user_dirs: Iterable[Path] = ()) -> list[tuple[Path, bool]]:
+    """Folders to search, user folders first; each with whether it is the built-in one."""
+    dirs = [(Path(d), False) for d in user_dirs]
+    env = os.environ.get(TEMPLATES_ENV, "")
+    dirs += [(Path(d), False) for d in env.split(os.pathsep) if d]
+    dirs.append((builtin_dir(), True))
+    return dirs
+
+
+def _template_files(folder: Path) -> Iterable[Path]:
+    if folder.is_dir():
+        for path in sorted(folder.iterdir()):
+            if path.is_file() and path.suffix in TEMPLATE_SUFFIXES and not path.name.startswith("."):
+                yield path
+
+
+def available(user_dirs: Iterable[Path] = ()) -> list[Template]:
+    """Every template by name, a user's shadowing a built-in of the same name."""
+    found: dict[str, Template] = {}
+    for folder, builtin in search_dirs(user_dirs):
+        for path in _template_files(folder):
+            if path.stem not in found:
+                found[path.stem] = load_file(path, builtin=builtin)
+    return sorted(found.values(), key=lambda t: t.name)
+
+
+def find(name_or_path: str, user_dirs: Iterable[Path] = ()) -> Template:
+    """Resolve TEMPLATE as given on the command line: a name, else a file path."""
+    for folder, builtin in search_dirs(user_dirs):
+        for path in _template_files(folder):
+            if path.stem == name_or_path:
+                return load_file(path, builtin=builtin)
+    candidate = Path(name_or_path).expanduser()
+    if candidate.is_file():
+        return load_file(candidate)
+    names = ", ".join(t.name for t in available(user_dirs))
+    raise TemplateNotFound(
+        f"no template named {name_or_path!r} and no such file; built-in and user templates: {names}"
+    )
+
+
+def load_file(path: Path, *, builtin: bool = False) -> Template:
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # tolerate a Windows BOM
+    except (OSError, UnicodeDecodeError) as exc:
+        raise TemplateNotFound(f"cannot read template {path}: {exc}") from None
+    return parse_template(text, name=path.stem, path=path, builtin=builtin)
+
+
+def parse_template(text: str, *, name: str, path: Path, builtin: bool = False) -> Template:
+    """Split optional TOML front matter (between +++ lines) from the Jinja2 body."""
+    meta: dict[str, Any] = {}
+    body, body_line = text, 1
+    lines = text.splitlines(keepends=True)
+    if lines and lines[0].strip() == FRONT_MATTER_FENCE:
+        try:
+            end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
+        except StopIteration:
+            raise TemplateSyntaxError(
+                f"{path}:1: front matter opened with +++ is never closed; add a +++ line after it"
+            ) from None
+        try:
+            meta = tomllib.loads("".join(lines[1:end]))
+        except tomllib.TOMLDecodeError as exc:
+            raise TemplateSyntaxError(f"{path}: front matter is not valid TOML: {exc}") from None
+        body = "".join(lines[end + 1 :])
+        body_line = end + 2
+    source = str(path)
+    known = {"title", "description", "min_minutes", "max_minutes", "params"}
+    if set(meta) - known:
+        raise TemplateSyntaxError(
+            f"{source}: unknown front matter keys {sorted(set(meta) - known)}; use {', '.join(sorted(known))}"
+        )
+    raw_params = meta.get("params", {})
+    if not isinstance(raw_params, dict) or not all(isinstance(v, dict) for v in raw_params.values()):
+        raise TemplateSyntaxError(f"{source}: declare parameters as tables, like [params.pattern]")
+    reserved = {"minutes", "seconds"}
+    clash = reserved & set(raw_params)
+    if clash:
+        raise TemplateSyntaxError(f"{source}: parameter name {sorted(clash)[0]!r} is reserved; rename it")
+    params = {key: ParamSpec.from_dict(key, value, source=source) for key, value in raw_params.items()}
+    bounds = {key: _minutes_bound(meta, key, source) for key in ("min_minutes", "max_minutes")}
+    if None not in bounds.values() and bounds["min_minutes"] > bounds["max_minutes"]:
+        raise TemplateSyntaxError(f"{source}: min_minutes is more than max_minutes; swap them")
+    return Template(
+        name=name,
+        path=path,
+        source=body,
+        body_line=body_line,
+        title=str(meta.get("title", name.replace("-", " ").capitalize())),
+        description=str(meta.get("description", "")),
+        **bounds,
+        params=params,
+        builtin=builtin,
+    )
+
+
+def _minutes_bound(meta: dict[str, Any], key: str, source: str) -> float | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+        raise TemplateSyntaxError(f"{source}: {key} must be a positive number of minutes, not {value!r}")
+    return float(value)
+
+
+@functools.lru_cache(maxsize=64)
+def _compiled(source: str):
+    """Compiling takes tens of milliseconds; finding a template's lengths renders it many times."""
+    return _environment().from_string(source)
+
+
+def _environment():
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
+    return SandboxedEnvironment(
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+
+
+def render(template: Template, minutes: float, given: dict[str, str]) -> tuple[str, dict[str, Any]]:
+    """Render to script text; returns the text and the resolved parameter values."""
+    import jinja2
+
+    values = resolve_params(template.params, given, template=template.name)
+    context = {**values, "minutes": minutes, "seconds": minutes * 60}
+    try:
+        text = _compiled(template.source).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        line = (exc.lineno or 1) + template.body_line - 1
+        raise TemplateSyntaxError(f"{template.path}:{line}: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        line = _error_line(exc, template)
+        raise TemplateSyntaxError(f"{template.path}{line}: {exc.message}; declare it in the front matter") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {exc}") from None
+    except Exception as exc:  # any failure of the template's own code (pop on [], recursion...)
+        detail = str(exc) or type(exc).__name__
+        raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {detail}") from None
+    return text, values
+
+
+def _error_line(exc: BaseException, template: Template) -> str:
+    """':LINE' of the innermost template frame in a render-time traceback, if any."""
+    tb = exc.__traceback__
+    line = None
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return f":{line + template.body_line - 1}" if line else ""
