@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from guided_audio.errors import TemplateNotFound, TemplateSyntaxError
+from guided_audio.script.fitting import TEMPLATE_GLOBALS
 from guided_audio.script.params import ParamSpec, resolve_params
 
 if sys.version_info >= (3, 11):
@@ -170,13 +171,15 @@ def _environment():
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
-    return SandboxedEnvironment(
+    environment = SandboxedEnvironment(
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
     )
+    environment.globals.update(TEMPLATE_GLOBALS)
+    return environment
 
 
 def render(template: Template, minutes: float, given: dict[str, str]) -> tuple[str, dict[str, Any]]:
