@@ -1,5 +1,6 @@
-"""The ground floor: sample arrays and the ffmpeg bridge, used by every stage above.
+"""The ground floor, under every stage: sample arrays and the ffmpeg bridge.
 
-Takes nothing from the pipeline; hands every stage the session rate, sample helpers (trim,
-fade, resample, 16-bit PCM), decoding of any audio file and the constant-bitrate MP3 encoder.
+Audio files in, float32 samples out (`ffmpeg.decode`); samples in, constant-bitrate MP3 out
+(`ffmpeg.Mp3Encoder`); and the helpers every stage shares (`samples`: the session rate, trim,
+fade, resample, 16-bit PCM). It takes nothing from the pipeline above it.
 """

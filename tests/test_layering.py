@@ -1,0 +1,75 @@
+"""The package tree is the pipeline: each stage imports only itself and the stages before it."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import guided_audio
+
+PACKAGE = Path(guided_audio.__file__).resolve().parent
+STAGES = ["audio", "script", "voice", "mix", "mp3", "publish"]
+"""In pipeline order; `audio` is the ground floor (samples and ffmpeg) under all of them."""
+LEAVES = {"guided_audio", "guided_audio.errors", "guided_audio.output"}
+"""What every stage may use: the version, the error hierarchy, all-or-nothing output."""
+TOP = len(STAGES)
+"""session, cli, commands: above every stage."""
+
+
+def modules() -> dict[str, Path]:
+    found = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        found[".".join(parts[:-1] if parts[-1] == "__init__" else parts)] = path
+    return found
+
+
+def rank(module: str) -> int:
+    """-1 for the leaves; else the stage's place in the pipeline, or TOP."""
+    if module in LEAVES:
+        return -1
+    first = module.split(".")[1]
+    return STAGES.index(first) if first in STAGES else TOP
+
+
+def imports(path: Path, module: str) -> set[str]:
+    """Every guided_audio module `path` imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.startswith("guided_audio")}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("guided_audio"):
+            found.add(node.module)
+            known = modules()
+            found |= {f"{node.module}.{alias.name}" for alias in node.names if f"{node.module}.{alias.name}" in known}
+    return {name for name in found if name != module}
+
+
+def test_no_stage_imports_a_later_one():
+    wrong = []
+    for module, path in modules().items():
+        for imported in imports(path, module):
+            if rank(imported) > rank(module) or (rank(module) == -1 and rank(imported) != -1):
+                wrong.append(f"{module} imports {imported}")
+    assert not wrong, "imports against the pipeline's order: " + "; ".join(wrong)
+
+
+def test_the_tree_reads_as_the_stages():
+    packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
+    assert packages == {*STAGES, "commands"}
+    top_level = {path.stem for path in PACKAGE.glob("*.py")}
+    assert top_level == {"__init__", "__main__", "cli", "errors", "output", "session"}
+    for stage in STAGES:
+        doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
+        assert doc and " in, " in doc and " out" in doc, f"{stage}/__init__.py should say what it takes in and hands on"
+
+
+def test_no_module_is_over_400_lines():
+    long = {module: n for module, path in modules().items() if (n := len(path.read_text().splitlines())) > 400}
+    assert not long, f"split these modules: {long}"
+
+
+def test_the_check_sees_an_import_against_the_order(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("def f():\n    from guided_audio.publish.feed import build_feed\n")
+    assert rank("guided_audio.mix.mastering") < max(rank(name) for name in imports(path, "guided_audio.mix.probe"))
