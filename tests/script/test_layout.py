@@ -298,3 +298,15 @@ def test_placements_carry_the_pace_their_length_was_measured_at():
     tl = layout(parse("Hi.\n[pace 0.5]\nHi."), slower_when_paced, total_seconds=20, rate=RATE)
     assert [(p.text, p.pace, p.end - p.start) for p in tl.speech] == [("Hi.", 1.0, 300), ("Hi.", 0.5, 600)]
     assert [p.key for p in tl.speech] == asked[:2]
+
+
+def test_an_intended_silence_is_marked_apart_from_slack():
+    timeline = lay("Sit quietly now. [silence 10s+] Welcome back. [pause 2s+] Done.", 40)
+    pauses = [segment for segment in timeline.segments() if segment.kind == "pause"]
+    marked = [segment for segment in pauses if segment.purpose == "silence"]
+    assert len(marked) == 1
+    silence = timeline.silences[0]
+    assert marked[0].start <= silence.start / RATE and marked[0].end >= silence.end / RATE
+    assert (silence.end - silence.start) / RATE > 10  # elastic: it took its share of the slack
+    assert all(segment.purpose == "" for segment in pauses if segment is not marked[0])
+    check_segments(timeline)

@@ -132,7 +132,7 @@ def test_phase_tag():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("[foo]", "line 1: unknown tag [foo]; tags are [pause 5s], [pause 8s+], [chapter Title], [phase inhale 4s] and [pace 0.9]"),
+        ("[foo]", "line 1: unknown tag [foo]; tags are [pause 5s], [pause 8s+], [silence 2min+], [chapter Title], [phase inhale 4s] and [pace 0.9]"),
         ("Hi.\n\nThere [music on] now", "line 3: unknown tag [music on];"),
         ("[]", "line 1: unknown tag [];"),
         ("x\n<br>", "line 2: unsupported tag <br>; only <break time=\"3s\"/> is understood"),
@@ -335,3 +335,9 @@ def test_pace_between_a_phase_tag_and_its_cue_keeps_the_cue():
 
 def test_same_text_at_another_pace_is_another_phrase():
     assert Speech("Rest.", 0.9) != Speech("Rest.") and Speech("Rest.", 1.0) == Speech("Rest.")
+
+
+def test_silence_is_an_intended_pause():
+    assert parse("[silence 2min+]") == [Pause(120.0, elastic=True, intended=True)]
+    assert parse("[silence 30s]") == [Pause(30.0, intended=True)]
+    assert parse("[pause 30s]") == [Pause(30.0)]

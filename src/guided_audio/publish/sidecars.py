@@ -63,6 +63,7 @@ def manifest(info: SessionInfo, timeline: Timeline) -> dict[str, Any]:
         "chapters": [{"start": _seconds(c.start, rate), "title": c.title} for c in timeline.chapters],
         "segments": [
             {"start": round(s.start, 3), "end": round(s.end, 3), "kind": s.kind, "text": s.text}
+            | ({"purpose": s.purpose} if s.purpose else {})
             for s in timeline.segments()
         ],
         "phases": [

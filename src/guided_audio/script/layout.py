@@ -61,6 +61,14 @@ class ChapterMark:
 
 
 @dataclass(frozen=True)
+class SilenceSpan:
+    """Where a silence the script intends ([silence]) lies, in samples."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
 class Segment:
     """A stretch of the session, speech or silence; segments cover it back to back."""
 
@@ -68,6 +76,8 @@ class Segment:
     end: float
     kind: str
     text: str
+    purpose: str = ""
+    """"silence" for a pause holding a silence the script intends; "" otherwise."""
 
 
 @dataclass
@@ -78,6 +88,7 @@ class Timeline:
     chapters: list[ChapterMark] = field(default_factory=list)
     phases: list[PhaseSpan] = field(default_factory=list)
     tones: list[ToneMark] = field(default_factory=list)
+    silences: list[SilenceSpan] = field(default_factory=list)
 
     @property
     def seconds(self) -> float:
@@ -89,12 +100,16 @@ class Timeline:
         cursor = 0
         for phrase in sorted(self.speech, key=lambda p: p.start):
             if phrase.start > cursor:
-                out.append(Segment(cursor / self.rate, phrase.start / self.rate, "pause", ""))
+                out.append(self._pause(cursor, phrase.start))
             out.append(Segment(phrase.start / self.rate, phrase.end / self.rate, "speech", phrase.text))
             cursor = phrase.end
         if cursor < self.total:
-            out.append(Segment(cursor / self.rate, self.total / self.rate, "pause", ""))
+            out.append(self._pause(cursor, self.total))
         return out
+
+    def _pause(self, start: int, end: int) -> Segment:
+        intended = any(span.start < end and span.end > start for span in self.silences)
+        return Segment(start / self.rate, end / self.rate, "pause", "", "silence" if intended else "")
 
 
 class TooShort(LengthError):
@@ -127,7 +142,10 @@ def _place(
             timeline.speech.append(Placement(start, end, item.text, item.pace))
             cursor = speech_free = end
         elif isinstance(item, Pause):
-            cursor = max(cursor, speech_free) + pause_samples[index]
+            start = max(cursor, speech_free)
+            cursor = start + pause_samples[index]
+            if item.intended and cursor > start:
+                timeline.silences.append(SilenceSpan(start, cursor))
         elif isinstance(item, Chapter):
             timeline.chapters.append(ChapterMark(max(cursor, speech_free), item.title))
         elif isinstance(item, Phase):

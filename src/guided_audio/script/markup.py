@@ -4,6 +4,8 @@ A rendered template is plain text with a few tags:
 
     [pause 5s]            fixed silence (units s, ms, min)
     [pause 8s+]           elastic silence, at least 8 s, grows to absorb slack
+    [silence 2min+]       a silence the script intends and announces (an open sit, the
+                          sleep ending): a pause that players and tests can tell from slack
     <break time="3s"/>    SSML spelling of a fixed pause
     [chapter Title]       chapter marker
     [phase inhale 4s] Breathe in.
@@ -47,6 +49,8 @@ class Pause:
     elastic: bool = False
     implicit: bool = False
     """True for the gaps between sentences and paragraphs, which no tag asked for."""
+    intended: bool = False
+    """A silence the script means and announces ([silence]), not slack between words."""
 
 
 @dataclass(frozen=True)
@@ -133,10 +137,10 @@ def _tag_item(match: re.Match[str], line: int) -> Item | Pace | None:
         keyword, _, rest = body.partition(" ")
         keyword = keyword.lower()
         rest = rest.strip()
-        if keyword == "pause":
+        if keyword in ("pause", "silence"):
             elastic = rest.endswith("+")
             seconds = parse_duration(rest.removesuffix("+"), where=f"{where}, [{body}]")
-            return Pause(seconds, elastic=elastic)
+            return Pause(seconds, elastic=elastic, intended=keyword == "silence")
         if keyword == "chapter":
             if not rest:
                 raise MarkupError(f"{where}: [chapter] needs a title, like [chapter Settling in]")
@@ -150,8 +154,8 @@ def _tag_item(match: re.Match[str], line: int) -> Item | Pace | None:
         if keyword == "pace":
             return Pace(_parse_pace(rest, where=f"{where}, [{body}]"))
         raise MarkupError(
-            f"{where}: unknown tag [{body}]; tags are [pause 5s], [pause 8s+], [chapter Title], "
-            "[phase inhale 4s] and [pace 0.9] (square brackets cannot be spoken)"
+            f"{where}: unknown tag [{body}]; tags are [pause 5s], [pause 8s+], [silence 2min+], "
+            "[chapter Title], [phase inhale 4s] and [pace 0.9] (square brackets cannot be spoken)"
         )
     closing, name, attrs = match.group(2), match.group(3).lower(), match.group(4)
     if name == "speak":
