@@ -22,7 +22,7 @@ def test_wheel_ships_templates_entry_point_and_license(tmp_path):
     assert shipped == {p.name for p in (ROOT / "templates").iterdir() if p.suffix == ".txt"}
     web = ROOT / "src/guided_audio/publish/web"
     page_files = {Path(n).name for n in names if n.startswith("guided_audio/publish/web/")}
-    assert page_files == {p.name for p in web.iterdir()} >= {"page.html", "player.js", "player.css", "sw.js"}
+    assert page_files == {p.name for p in web.iterdir()} >= {"page.html", "player.js", "offline.js", "player.css", "sw.js"}
     info = {Path(n).name: n for n in names if ".dist-info/" in n}
     entry_points = zipfile.ZipFile(wheel).read(info["entry_points.txt"]).decode()
     assert "guided-audio = guided_audio.cli:main" in entry_points

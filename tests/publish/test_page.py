@@ -96,7 +96,7 @@ def test_everything_the_page_loads_is_here_and_relative(written):
     for address in shell:
         path = urllib.parse.unquote(urllib.parse.urlsplit(address).path)
         assert address == "./" or (written.folder / path).is_file(), address
-    for name in ("page.html", "player.js", "player.css", "sw.js"):
+    for name in ("page.html", "player.js", "offline.js", "player.css", "sw.js"):
         text = web_file(name).decode()
         assert not re.search(r"(https?:)?//[a-z0-9.-]+\.[a-z]{2,}", text, re.I), f"{name} names another host"
         assert "@import" not in text and "@font-face" not in text
@@ -109,8 +109,7 @@ def test_markup_in_titles_and_descriptions_is_escaped(two_sessions, tmp_path):
     write_page(sessions.folder, title="<b>Mine</b>")
     text = (sessions.folder / "index.html").read_text()
     page = Parsed(text)
-    (script,) = page.all("script")
-    assert script["src"].startswith("player/player.js?v=")
+    assert [script["src"].split("?")[0] for script in page.all("script")] == ["player/player.js", "player/offline.js"]
     assert len(page.all("img")) == 3  # the player's and two covers: no injected image
     assert MARKUP_TITLE in page.texts["h3"] and MARKUP_DESCRIPTION in page.texts["p"]
     assert "<b>Mine</b>" not in text and "&lt;b&gt;Mine&lt;/b&gt;" in text

@@ -76,6 +76,12 @@ def site(two_sessions, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def screenshots(tmp_path_factory):
+    """The tests' output folder for what the page looks like on a phone."""
+    return tmp_path_factory.mktemp("screenshots")
+
+
+@pytest.fixture(scope="module")
 def browser(site):
     chromium = Browser()
     chromium.driver.get(site.url)
@@ -107,7 +113,7 @@ def assert_only_this_host(browser, *origins: str) -> None:
     assert not elsewhere, f"the page asked other hosts for: {elsewhere}"
 
 
-def test_both_cards_with_covers_newest_first_at_phone_size(site, browser, tmp_path_factory):
+def test_both_cards_with_covers_newest_first_at_phone_size(site, browser, screenshots):
     assert browser.run("return [innerWidth, innerHeight]") == [PHONE["width"], PHONE["height"]]
     browser.wait_for("document.querySelectorAll('.card .cover').length === 2 && "
                      "[...document.querySelectorAll('.card .cover')].every(i => i.complete && i.naturalWidth === 512)")
@@ -121,11 +127,10 @@ def test_both_cards_with_covers_newest_first_at_phone_size(site, browser, tmp_pa
     assert by_file["arrive.mp3"] == [SCRIPT_TITLE, "30 s · Arrive"]
     # The cards fit the phone's width: nothing sideways to scroll.
     assert browser.run("return document.documentElement.scrollWidth") <= PHONE["width"]
-    shots = tmp_path_factory.mktemp("screenshots")
-    browser.driver.save_screenshot(str(shots / "page-390x844.png"))
+    browser.driver.save_screenshot(str(screenshots / "cards-390x844.png"))
     from PIL import Image
 
-    with Image.open(shots / "page-390x844.png") as shot:
+    with Image.open(screenshots / "cards-390x844.png") as shot:
         assert shot.size == (PHONE["width"] * PHONE["pixelRatio"], PHONE["height"] * PHONE["pixelRatio"])
         background = shot.getpixel((4, 4))[:3]
         assert max(background) < 40, f"the page should be dark, its corner is {background}"
@@ -135,7 +140,7 @@ def test_both_cards_with_covers_newest_first_at_phone_size(site, browser, tmp_pa
 def test_markup_in_a_title_or_description_stays_text(site, browser):
     arrive = card(browser, "arrive.mp3")
     assert browser.run("return window.injected === undefined")
-    assert browser.run("return document.querySelectorAll('script').length") == 1  # player.js only
+    assert browser.run("return document.querySelectorAll('script').length") == 2  # player.js and offline.js
     assert browser.run("return document.querySelectorAll('.card img').length") == 2  # the covers only
     assert browser.run(f"return document.querySelector('{arrive} .description').textContent") == SCRIPT_DESCRIPTION
     click(browser, f"{arrive} [data-action=play]")
@@ -146,7 +151,7 @@ def test_markup_in_a_title_or_description_stays_text(site, browser):
     browser.run("document.getElementById('audio').pause()")
 
 
-def test_play_jump_to_the_second_chapter_and_the_transcript_follows(site, browser):
+def test_play_jump_to_the_second_chapter_and_the_transcript_follows(site, browser, screenshots):
     breathing = site.sessions.breathing
     chapters = json.loads(breathing.with_suffix(".chapters.json").read_text())["chapters"]
     click(browser, f"{card(browser, breathing.name)} [data-action=play]")
@@ -174,6 +179,13 @@ def test_play_jump_to_the_second_chapter_and_the_transcript_follows(site, browse
     assert following[0] - 0.3 <= t <= following[1] + 0.5
     assert browser.run("return document.querySelector('#transcript .speaking').getAttribute('aria-current')") == "true"
     assert browser.run("return document.querySelectorAll('#transcript li').length") == len(said)
+    assert browser.run(
+        "const box = document.getElementById('transcript').getBoundingClientRect(), "
+        "cue = document.querySelector('#transcript .speaking').getBoundingClientRect(); "
+        "return cue.top >= box.top && cue.bottom <= box.bottom"
+    ), "the transcript scrolls to keep the phrase being spoken in view"
+    browser.run("window.scrollTo(0, document.getElementById('player').offsetTop - 8)")
+    browser.driver.save_screenshot(str(screenshots / "player-390x844.png"))
 
 
 def test_keyboard_and_lock_screen(site, browser):

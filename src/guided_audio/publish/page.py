@@ -3,7 +3,7 @@
 `write_page(folder)` writes, beside the sessions: `index.html` (the sessions as cards, newest
 first, and a player with chapters and the transcript), `manifest.webmanifest` and `sw.js` (so
 a phone can install it and keep sessions for listening with no network), and `player/` (the
-script and style from `web/`, the app's icons and a light copy of each cover). Every address
+scripts and style from `web/`, the app's icons and a light copy of each cover). Every address
 in it is relative, so it works wherever the folder is served, and nothing comes from another
 host: no CDN, no web fonts, no build step.
 
@@ -36,7 +36,7 @@ WORKER_NAME = "sw.js"
 """At the top of the folder: a service worker only controls pages at or below its own address."""
 ASSETS = "player"
 COVERS = f"{ASSETS}/covers"
-WEB_FILES = ("player.js", "player.css")
+WEB_FILES = ("player.js", "offline.js", "player.css")
 THEME_COLOR = "#{:02x}{:02x}{:02x}".format(*ICON_BACKGROUND)
 
 
@@ -103,7 +103,7 @@ def render_page(
         manifest_url=WEB_MANIFEST_NAME,
         icon_url=urls[f"{ASSETS}/icon-192.png"],
         css_url=urls[f"{ASSETS}/player.css"],
-        js_url=urls[f"{ASSETS}/player.js"],
+        scripts=[urls[f"{ASSETS}/player.js"], urls[f"{ASSETS}/offline.js"]],
         sessions=sessions,
         feed=urllib.parse.quote(feed) if feed else None,
         playlist=urllib.parse.quote(playlist) if playlist else None,
