@@ -71,6 +71,7 @@ def test_the_page_lists_both_sessions_newest_first_with_their_files(written):
         assert card["data-audio"] == urllib.parse.quote(mp3.name)
         assert card["data-vtt"] == mp3.with_suffix(".vtt").name
         assert card["data-chapters"] == mp3.with_suffix(".chapters.json").name
+        assert card["data-manifest"] == mp3.with_suffix(".json").name
         assert float(card["data-duration"]) == written.manifest(mp3)["duration"]
         cover = written.folder / urllib.parse.urlsplit(card["data-cover"]).path
         with Image.open(cover) as image:

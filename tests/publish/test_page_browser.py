@@ -251,7 +251,8 @@ def test_a_kept_session_plays_and_seeks_with_the_server_stopped(offline_site, tm
     browser.wait_for(f"document.querySelector('{status}').textContent.startsWith('Kept on this device')", timeout=60)
     kept_bytes = sum(
         (site.folder / name).stat().st_size
-        for name in ("breathing.mp3", "breathing.vtt", "breathing.chapters.json", "player/covers/breathing.jpg")
+        for name in ("breathing.mp3", "breathing.vtt", "breathing.chapters.json", "breathing.json",
+                     "player/covers/breathing.jpg")
     )
     assert browser.run(f"return document.querySelector('{status}').textContent") == (
         f"Kept on this device · {kept_bytes / 1024 / 1024:.1f} MB"

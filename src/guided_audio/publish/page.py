@@ -119,6 +119,7 @@ def _card(episode: Episode, cover_url: str) -> dict[str, str]:
         "audio": quote(episode.mp3.name),
         "vtt": quote(episode.transcript.name) if episode.transcript else "",
         "chapters": quote(episode.chapters_file.name) if episode.has_chapters else "",
+        "manifest": quote(episode.mp3.with_suffix(".json").name),
         "cover": cover_url,
         "version": f"{episode.size}-{int(episode.published.timestamp())}",
         "duration": f"{episode.duration:.3f}",

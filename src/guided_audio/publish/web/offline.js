@@ -1,6 +1,7 @@
 /* guided-audio listening page: keeps sessions for listening with no network. Each kept session
-   is one cache in Cache Storage (its MP3, cover, transcript and chapters), which sw.js answers
-   from, byte ranges and all. Browsers allow this only on a secure origin (https or localhost).
+   is one cache in Cache Storage (its MP3, cover and sidecars: transcript, chapters, manifest),
+   which sw.js answers from, byte ranges and all. Browsers allow this only on a secure origin
+   (https or localhost).
    Written for guided-audio (GPL-3.0-or-later); runs after player.js. */
 (function () {
   "use strict";
@@ -89,7 +90,7 @@
 
   function keep(session) {
     var name = keepName(session);
-    var urls = [session.audio, session.cover, session.vtt, session.chapters].filter(Boolean);
+    var urls = [session.audio, session.cover, session.vtt, session.chapters, session.manifest].filter(Boolean);
     button(session, "keep").disabled = true;
     setOffline(session, "Saving for offline listening…");
     if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});

@@ -20,7 +20,7 @@
   function sessionOf(card) {
     var d = card.dataset;
     return {
-      card: card, file: d.file, audio: d.audio, vtt: d.vtt, chapters: d.chapters, cover: d.cover,
+      card: card, file: d.file, audio: d.audio, vtt: d.vtt, chapters: d.chapters, cover: d.cover, manifest: d.manifest,
       version: d.version, duration: Number(d.duration), author: d.author, album: d.album,
       title: card.querySelector("h3").textContent
     };
