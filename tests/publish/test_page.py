@@ -185,3 +185,30 @@ def test_techniques_are_the_templates_titles():
     assert technique("progressive-muscle-relaxation") == "Progressive muscle relaxation"
     assert technique("evening-wind_down") == "Evening wind down"
     assert technique("") == "Guided session"
+
+
+def test_a_cover_is_scaled_again_only_when_its_session_changed(two_sessions, tmp_path):
+    import io
+    import os
+
+    from mutagen.id3 import APIC, ID3, PictureType
+
+    sessions = two_sessions.copy_to(tmp_path / "sessions")
+    write_page(sessions.folder)
+    cover = sessions.folder / "player/covers/breathing.jpg"
+    assert cover.stat().st_mtime_ns == sessions.breathing.stat().st_mtime_ns
+    blue = io.BytesIO()
+    Image.new("RGB", (1400, 1400), (40, 60, 200)).save(blue, format="PNG")
+    tags = ID3(sessions.breathing)
+    tags.delall("APIC")
+    tags.add(APIC(encoding=3, mime="image/png", type=PictureType.COVER_FRONT, desc="Cover", data=blue.getvalue()))
+    tags.save(sessions.breathing, v2_version=3)
+    stamp = sessions.breathing.stat().st_mtime_ns
+    os.utime(cover, ns=(stamp, stamp))  # as if unchanged: the old picture is kept
+    write_page(sessions.folder)
+    with Image.open(cover) as image:
+        assert image.getpixel((256, 256)) == pytest.approx((196, 132, 96), abs=3)
+    os.utime(sessions.breathing, ns=(stamp + 10**9, stamp + 10**9))  # changed: made again
+    write_page(sessions.folder)
+    with Image.open(cover) as image:
+        assert image.getpixel((256, 256)) == pytest.approx((40, 60, 200), abs=3)

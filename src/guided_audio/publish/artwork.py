@@ -44,11 +44,11 @@ def app_icon(side: int) -> bytes:
     """A square PNG icon: soft rings, like a slow breath, on the page's dark ground.
 
     Everything sits inside the middle 80 %, so a phone may cut it to a circle ("maskable").
-    Drawn four times larger and scaled down, for smooth edges.
+    Drawn three times larger and scaled down, for smooth edges.
     """
     from PIL import Image, ImageDraw
 
-    big = side * 4
+    big = side * 3
     image = Image.new("RGBA", (big, big), ICON_BACKGROUND + (255,))
     rings = Image.new("RGBA", (big, big), (0, 0, 0, 0))
     draw = ImageDraw.Draw(rings)
@@ -62,7 +62,7 @@ def app_icon(side: int) -> bytes:
             draw.ellipse(box, fill=INK + (alpha,))
     image = Image.alpha_composite(image, rings).resize((side, side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
-    image.convert("RGB").save(out, format="PNG", optimize=True)
+    image.convert("RGB").save(out, format="PNG")
     return out.getvalue()
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import urllib.parse
 from dataclasses import dataclass
 from importlib import resources
@@ -67,7 +68,7 @@ def write_page(
     assets = {f"{ASSETS}/{name}": web_file(name) for name in WEB_FILES}
     assets |= {f"{ASSETS}/icon-{side}.png": app_icon(side) for side in ICON_SIDES}
     covers = {e.mp3.name: f"{COVERS}/{e.mp3.stem}.jpg" for e in episodes}
-    assets |= {covers[e.mp3.name]: cover_for_page(e.mp3, e.title) for e in episodes}
+    assets |= {covers[e.mp3.name]: _cover(folder / covers[e.mp3.name], e) for e in episodes}
     urls = {path: f"{urllib.parse.quote(path)}?v={_digest(data)}" for path, data in assets.items()}
     manifest = web_manifest(title, urls)
     playlist = PLAYLIST_NAME if (folder / PLAYLIST_NAME).is_file() else None
@@ -76,6 +77,8 @@ def write_page(
     worker = service_worker(shell, _digest(html + manifest))
     files = {**assets, WEB_MANIFEST_NAME: manifest, WORKER_NAME: worker, PAGE_NAME: html}
     written = [_write(folder, relative, data) for relative, data in files.items()]
+    for episode in episodes:
+        _stamp(folder / covers[episode.mp3.name], episode.mp3)
     _remove_stale_covers(folder, set(covers.values()))
     return PageResult(folder / PAGE_NAME, written, episodes)
 
@@ -200,6 +203,24 @@ def _write(folder: Path, relative: str, data: bytes) -> Path:
         raise OutputError(f"cannot make {path.parent}: {exc.strerror or exc}; check the folder") from None
     write_atomically(path, data)
     return path
+
+
+def _cover(path: Path, episode: Episode) -> bytes:
+    """The page's copy of a session's cover, made again only when its MP3 has changed.
+
+    Scaling a cover takes a good part of a second: a copy carries its MP3's modification time
+    (`_stamp`), and one that still does is the same picture, so rewriting the page is quick.
+    """
+    with contextlib.suppress(OSError):
+        if path.stat().st_mtime_ns == episode.mp3.stat().st_mtime_ns:
+            return path.read_bytes()
+    return cover_for_page(episode.mp3, episode.title)
+
+
+def _stamp(cover: Path, mp3: Path) -> None:
+    with contextlib.suppress(OSError):
+        mtime = mp3.stat().st_mtime_ns
+        os.utime(cover, ns=(mtime, mtime))
 
 
 def _remove_stale_covers(folder: Path, wanted: set[str]) -> None:
