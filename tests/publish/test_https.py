@@ -145,7 +145,7 @@ def test_serve_https_command_prints_how_to_trust_it_and_stops_on_ctrl_c(two_sess
         process.wait(timeout=15)
     out = first + rest
     assert process.returncode == 0, out
-    assert f"/{CA_DOWNLOAD}, install it as a CA certificate" in out and "SHA-256 fingerprint" in out
+    assert f"/{CA_DOWNLOAD}\nand install it as a CA certificate" in out and "its SHA-256 is\n    " in out
     assert (tmp_path / "certificates" / "guided-audio-ca.pem").is_file(), "kept where GUIDED_AUDIO_CERTS says"
 
 
@@ -153,3 +153,13 @@ def test_without_cryptography_https_is_one_clear_error(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
     with pytest.raises(ServerError, match=r"serve --https needs the cryptography package; .*guided-audio\[https\]"):
         server_certificates(["127.0.0.1"], tmp_path)
+
+
+def test_a_public_address_is_not_covered_and_the_banner_says_which_is(two_sessions, tmp_path):
+    from guided_audio.publish.server import Serving
+
+    certificates = server_certificates(["192.0.2.2"], tmp_path)
+    assert "192.0.2.2" not in certificates.names
+    banner = Serving(None, two_sessions.folder, "192.0.2.2", 8443, certificates).banner()
+    local = next(name for name in certificates.names if name.endswith(".local"))
+    assert f"192.0.2.2 is not a private address, so the certificate does not cover it; open https://{local}:8443/" in banner

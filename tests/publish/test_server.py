@@ -231,7 +231,7 @@ def test_serve_command_on_the_network_prints_the_feed_url_and_a_qr_code(served):
     code, out = serve_until_interrupted(sessions.folder, "--host", "0.0.0.0")
     assert code == 0, out
     assert "Anyone on this network can download these files" in out
-    assert "browsers keep sessions offline only on a secure origin (https or localhost)" in out
+    assert "to keep sessions offline, browsers need a secure origin\n(https or localhost)" in out
     assert "serve with --https" in out
     feed_line = next(line for line in out.splitlines() if line.startswith("    http://"))
     assert feed_line.strip().endswith("/feed.xml") and "0.0.0.0" not in feed_line

@@ -159,7 +159,7 @@ class Serving:
             lines.append(f"Listen in a browser at {url}/")
         else:
             lines.append(f"No listening page yet: run  guided-audio page {self.folder}")
-        lines.append(self._secure_origin_line(url))
+        lines += self._secure_origin_lines(url)
         built_for = feed_base_url(self.folder)
         rebuild = f"guided-audio feed {self.folder} --base-url {url}"
         if built_for is None:
@@ -176,20 +176,28 @@ class Serving:
             ]
         return "\n".join(lines)
 
-    def _secure_origin_line(self, url: str) -> str:
+    def _secure_origin_lines(self, url: str) -> list[str]:
         """Browsers keep sessions offline only on a secure origin: say whether this is one."""
         if self.certificates:
-            return (
-                f"HTTPS with your own certificate authority: on each phone, once, open {url}/{CA_DOWNLOAD}, "
-                f"install it as a CA certificate (README: 'A secure address at home'), check its "
-                f"SHA-256 fingerprint {self.certificates.fingerprint}"
-            )
+            lines = [
+                f"HTTPS with your own certificate authority. On each phone, once, open {url}/{CA_DOWNLOAD}",
+                "and install it as a CA certificate (README: 'A secure address at home'); its SHA-256 is",
+                f"    {self.certificates.fingerprint}",
+            ]
+            host = urllib.parse.urlsplit(url).hostname
+            if host not in self.certificates.names:
+                others = [name for name in self.certificates.names if not _is_loopback(name)]
+                lines.append(
+                    f"{host} is not a private address, so the certificate does not cover it"
+                    + (f"; open https://{_url_host(others[0])}:{self.port}/ instead" if others else "")
+                )
+            return lines
         if self.loopback:
-            return "On this computer the page can keep sessions offline (localhost counts as a secure origin)."
-        return (
-            "Phones can play the page here, but browsers keep sessions offline only on a secure origin "
-            "(https or localhost): serve with --https for that (README: 'A secure address at home')."
-        )
+            return ["On this computer the page can keep sessions offline (localhost counts as a secure origin)."]
+        return [
+            "Phones can play the page here; to keep sessions offline, browsers need a secure origin",
+            "(https or localhost): serve with --https (README: 'A secure address at home').",
+        ]
 
 
 def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, https: bool = False) -> Serving:
