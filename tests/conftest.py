@@ -18,6 +18,7 @@ def phrase_cache_dir(tmp_path_factory):
 def isolated_environment(monkeypatch, phrase_cache_dir, tmp_path):
     """Tests never read the user's folders or write into the working directory."""
     monkeypatch.setenv("GUIDED_AUDIO_CACHE", str(phrase_cache_dir))
+    monkeypatch.setenv("GUIDED_AUDIO_CERTS", str(tmp_path / "certificates"))
     monkeypatch.delenv("GUIDED_AUDIO_TEMPLATES", raising=False)
     monkeypatch.delenv("GUIDED_AUDIO_VOICES", raising=False)
     monkeypatch.chdir(tmp_path)

@@ -1,4 +1,4 @@
-"""The wheel a plain `pip install .` builds carries the built-in templates and the command."""
+"""The wheel a plain `pip install .` builds carries the templates, the listening page and the command."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ def test_wheel_ships_templates_entry_point_and_license(tmp_path):
     names = zipfile.ZipFile(wheel).namelist()
     shipped = {Path(n).name for n in names if n.startswith("guided_audio/templates/")}
     assert shipped == {p.name for p in (ROOT / "templates").iterdir() if p.suffix == ".txt"}
+    web = ROOT / "src/guided_audio/publish/web"
+    page_files = {Path(n).name for n in names if n.startswith("guided_audio/publish/web/")}
+    assert page_files == {p.name for p in web.iterdir()} >= {"page.html", "player.js", "offline.js", "player.css", "sw.js"}
     info = {Path(n).name: n for n in names if ".dist-info/" in n}
     entry_points = zipfile.ZipFile(wheel).read(info["entry_points.txt"]).decode()
     assert "guided-audio = guided_audio.cli:main" in entry_points

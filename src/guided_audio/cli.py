@@ -14,6 +14,7 @@ from guided_audio import __version__
 from guided_audio.commands.feed import feed
 from guided_audio.commands.generate import generate, preview
 from guided_audio.commands.lists import list_backgrounds, list_templates
+from guided_audio.commands.page import page
 from guided_audio.commands.playlist import playlist
 from guided_audio.commands.serve import serve
 from guided_audio.errors import GuidedAudioError
@@ -47,7 +48,7 @@ def cli(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for _command in (generate, preview, list_templates, list_backgrounds, feed, serve, playlist):
+for _command in (generate, preview, list_templates, list_backgrounds, feed, page, serve, playlist):
     cli.add_command(_command)
 
 

@@ -59,8 +59,12 @@ class OutputFiles:
                     temp.unlink()
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write one file whole or not at all: a temp file beside it, then a rename."""
+def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write one file whole or not at all: a temp file beside it, then a rename.
+
+    The temp file is made readable by its owner only, so `mode` 0o600 (a private key) is never
+    readable by others, not even for a moment.
+    """
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     except OSError as exc:
@@ -69,7 +73,7 @@ def write_atomically(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
-        os.chmod(temp, 0o644)
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except OSError as exc:
         raise OutputError(f"cannot write {path}: {exc.strerror or exc}; check the folder") from None

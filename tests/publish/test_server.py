@@ -94,6 +94,11 @@ def test_a_range_past_the_end_is_416(served):
     ("arrive.chapters.json", "application/json"),
     ("cover.jpg", "image/jpeg"),
     ("playlist.m3u8", "audio/x-mpegurl"),
+    ("index.html", "text/html; charset=utf-8"),
+    ("sw.js", "text/javascript; charset=utf-8"),
+    ("player/player.css", "text/css; charset=utf-8"),
+    ("manifest.webmanifest", "application/manifest+json"),
+    ("player/icon-192.png", "image/png"),
 ])  # fmt: skip
 def test_content_types(served, name, expected):
     sessions, port = served
@@ -128,11 +133,28 @@ def test_read_only(served, method):
     assert sessions.arrive.read_bytes() == before
 
 
-def test_index_lists_the_files_for_a_browser(served):
-    _, port = served
+def test_the_listening_page_is_served_at_the_root(served):
+    sessions, port = served
     status, headers, body = request(port, "GET", "/")
+    assert status == 200 and headers["Content-Type"] == "text/html; charset=utf-8"
+    assert body == (sessions.folder / "index.html").read_bytes()
+    assert request(port, "HEAD", "/")[0] == 200
+
+
+def test_without_a_page_the_root_lists_the_files(two_sessions, tmp_path):
+    sessions = two_sessions.copy_to(tmp_path / "sessions")
+    (sessions.folder / ".hidden.mp3").write_bytes(b"partial")
+    serving = start_server(sessions.folder, "127.0.0.1", 0)
+    thread = threading.Thread(target=serving.server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        status, headers, body = request(serving.port, "GET", "/")
+    finally:
+        serving.server.shutdown()
+        serving.server.server_close()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
-    assert b'<a href="feed.xml">' in body and b"hidden" not in body
+    assert b'<a href="arrive.mp3">' in body and b"hidden" not in body
+    assert "No listening page yet: run  guided-audio page" in serving.banner()
 
 
 def test_a_podcast_client_subscribes_and_downloads_both_episodes_byte_for_byte(served):
@@ -200,6 +222,8 @@ def test_serve_command_on_loopback_prints_its_address_and_stops_on_ctrl_c(served
     assert code == 0, out
     assert out.startswith(f"Serving {sessions.folder} read-only at http://127.0.0.1:")
     assert "Anyone on this network" not in out and out.rstrip().endswith("Stopped.")
+    assert "Listen in a browser at http://127.0.0.1:" in out
+    assert "localhost counts as a secure origin" in out
 
 
 def test_serve_command_on_the_network_prints_the_feed_url_and_a_qr_code(served):
@@ -207,6 +231,8 @@ def test_serve_command_on_the_network_prints_the_feed_url_and_a_qr_code(served):
     code, out = serve_until_interrupted(sessions.folder, "--host", "0.0.0.0")
     assert code == 0, out
     assert "Anyone on this network can download these files" in out
+    assert "to keep sessions offline, browsers need a secure origin\n(https or localhost)" in out
+    assert "serve with --https" in out
     feed_line = next(line for line in out.splitlines() if line.startswith("    http://"))
     assert feed_line.strip().endswith("/feed.xml") and "0.0.0.0" not in feed_line
     assert "feed.xml points at http://127.0.0.1:" in out, "the feed was built for loopback"

@@ -20,8 +20,9 @@ import click
 def feed(folder: Path, **options) -> None:
     """Write FOLDER/feed.xml (RSS with iTunes and Podcasting 2.0 tags) for every session in FOLDER.
 
-    Also writes the podcast cover and FOLDER/playlist.m3u8. Episodes come from the .json
-    manifests beside the MP3s; rebuilding keeps every episode's guid.
+    Also writes the podcast cover, FOLDER/playlist.m3u8 and the listening page
+    (FOLDER/index.html, see `guided-audio page`). Episodes come from the .json manifests
+    beside the MP3s; rebuilding keeps every episode's guid.
 
     \b
     Example:
@@ -31,6 +32,6 @@ def feed(folder: Path, **options) -> None:
 
     result = build_feed(folder, FeedOptions(**options))
     click.echo(
-        f"Wrote {result.feed} ({len(result.episodes)} episodes), {result.cover.name} and "
-        f"{result.playlist.name}; subscribe at {result.feed_url}"
+        f"Wrote {result.feed} ({len(result.episodes)} episodes), {result.cover.name}, "
+        f"{result.playlist.name} and {result.page.name}; subscribe at {result.feed_url}"
     )

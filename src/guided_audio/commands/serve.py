@@ -12,20 +12,25 @@ import click
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 lets phones on your network connect.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
-def serve(folder: Path, host: str, port: int) -> None:
+@click.option("--https", is_flag=True,
+              help="Serve over HTTPS with a certificate from your own authority, so phones can keep sessions offline.")
+def serve(folder: Path, host: str, port: int, https: bool) -> None:
     """Serve FOLDER read-only over HTTP (with byte ranges) until Ctrl+C.
 
     Only this computer can connect unless --host is given. With --host 0.0.0.0 a phone on
-    the same network can subscribe to FOLDER/feed.xml in a podcast app (build it first
-    with `guided-audio feed`); the feed address is printed with a QR code.
+    the same network can open the listening page (FOLDER/index.html, from `guided-audio
+    page` or `feed`) or subscribe to FOLDER/feed.xml in a podcast app; the address is printed
+    with a QR code. Browsers keep sessions offline only on https or localhost: --https makes
+    a certificate authority of your own, which each phone trusts once.
 
     \b
     Example:
         guided-audio serve output --host 0.0.0.0 --port 8000
+        guided-audio serve output --host 0.0.0.0 --https
     """
     from guided_audio.publish.server import start_server
 
-    serving = start_server(folder, host, port)
+    serving = start_server(folder, host, port, https=https)
     try:
         click.echo(serving.banner())
         serving.server.serve_forever()

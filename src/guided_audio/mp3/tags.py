@@ -129,3 +129,19 @@ def write_tags(mp3: Path, tags: SessionTags, spans: list[ChapterSpan]) -> None:
         )
     id3.update_to_v23()
     id3.save(mp3, v2_version=3)
+
+
+def embedded_cover(mp3: Path) -> bytes | None:
+    """The JPEG or PNG front cover embedded in an MP3 (else its first such picture), if any."""
+    from mutagen import MutagenError
+    from mutagen.id3 import ID3, ID3NoHeaderError, PictureType
+
+    try:
+        pictures = ID3(mp3).getall("APIC")
+    except (ID3NoHeaderError, MutagenError, OSError):
+        return None
+    pictures.sort(key=lambda picture: picture.type != PictureType.COVER_FRONT)
+    for picture in pictures:
+        if picture.mime in ("image/jpeg", "image/png") and picture.data:
+            return picture.data
+    return None

@@ -35,6 +35,8 @@ class Episode:
     """When the MP3 was written (its modification time), in UTC."""
     has_chapters: bool
     transcript: Path | None
+    template: str = ""
+    """The template it was rendered from: a built-in's name, or the stem of the user's file."""
 
     @property
     def chapters_file(self) -> Path:
@@ -100,4 +102,5 @@ def _episode(mp3: Path, manifest: dict) -> Episode:
         published=datetime.datetime.fromtimestamp(int(stat.st_mtime), tz=datetime.timezone.utc),
         has_chapters=bool(manifest.get("chapters")) and chapters.is_file(),
         transcript=transcript if transcript.is_file() else None,
+        template=_text(manifest.get("template"), ""),
     )

@@ -21,6 +21,7 @@ from guided_audio.mp3.cover import Cover, load_cover, make_cover
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
 from guided_audio.output import write_atomically
 from guided_audio.publish.episodes import Episode, find_episodes, shared_value
+from guided_audio.publish.page import write_page
 from guided_audio.publish.playlist import write_playlist
 
 FEED_NAME = "feed.xml"
@@ -107,6 +108,8 @@ class FeedResult:
     feed_url: str
     cover: Path
     playlist: Path
+    page: Path
+    """The listening page (index.html) written beside the feed."""
     episodes: list[Episode]
 
 
@@ -132,7 +135,10 @@ def episode_guid(episode: Episode) -> str:
 
 
 def build_feed(folder: Path, options: FeedOptions) -> FeedResult:
-    """Write feed.xml, its cover and playlist.m3u8 into `folder`; everything is checked first."""
+    """Write feed.xml, its cover, playlist.m3u8 and the listening page into `folder`.
+
+    Everything is checked before anything is written.
+    """
     base = check_base_url(options.base_url)
     if not LANGUAGE.match(options.language):
         raise FeedError(f"--language {options.language!r} is not a language code; use one like en-us or de")
@@ -146,7 +152,8 @@ def build_feed(folder: Path, options: FeedOptions) -> FeedResult:
     playlist = write_playlist(folder, episodes, title)
     feed = folder / FEED_NAME
     write_atomically(feed, xml.encode("utf-8"))
-    return FeedResult(feed, f"{base}/{FEED_NAME}", cover_path, playlist, episodes)
+    page = write_page(folder, title, episodes=episodes, language=options.language.lower(), feed=FEED_NAME)
+    return FeedResult(feed, f"{base}/{FEED_NAME}", cover_path, playlist, page.page, episodes)
 
 
 def render_feed(episodes: list[Episode], options: FeedOptions, base: str, title: str, cover: Cover) -> str:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guided_audio.errors import ServerError
+from guided_audio.publish.certificate import CA_DOWNLOAD, Certificates
+from guided_audio.publish.page import PAGE_NAME
 
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
@@ -29,8 +31,13 @@ CONTENT_TYPES = {
     ".png": "image/png",
     ".m3u8": "audio/x-mpegurl",
     ".m3u": "audio/x-mpegurl",
+    ".html": "text/html",
+    ".css": "text/css",
+    ".js": "text/javascript",
+    ".webmanifest": "application/manifest+json",
 }
-"""Set here rather than guessed: Python's mimetypes does not know .vtt everywhere."""
+"""Set here rather than guessed: Python's mimetypes does not know .vtt or .webmanifest everywhere,
+and a service worker is refused unless it comes as JavaScript."""
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
 
 
@@ -39,10 +46,15 @@ def content_type(path: Path) -> str:
 
 
 class FolderApp:
-    """WSGI app answering GET and HEAD for the files in one folder, and nothing else."""
+    """WSGI app answering GET and HEAD for the files in one folder, and nothing else.
 
-    def __init__(self, folder: Path) -> None:
+    With `--https` it answers one more address, the authority's public certificate (never
+    its key), so a phone can download it to trust the server.
+    """
+
+    def __init__(self, folder: Path, certificate: bytes | None = None) -> None:
         self.root = Path(folder).resolve()
+        self.certificate = certificate
 
     def __call__(self, environ, start_response):
         from werkzeug.exceptions import HTTPException
@@ -61,9 +73,15 @@ class FolderApp:
 
         if request.method not in ("GET", "HEAD"):
             raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
+        if self.certificate and request.path == f"/{CA_DOWNLOAD}":
+            return self._certificate()
         if request.path == "/":
-            return self._index()
-        path = self._inside(request.path)
+            page = self.root / PAGE_NAME
+            if not page.is_file():
+                return self._index()
+            path = self._inside(f"/{PAGE_NAME}")
+        else:
+            path = self._inside(request.path)
         return send_file(path, request.environ, mimetype=content_type(path), max_age=0)
 
     def _inside(self, url_path: str) -> Path:
@@ -86,8 +104,15 @@ class FolderApp:
             raise NotFound()
         return real
 
+    def _certificate(self):
+        from werkzeug.wrappers import Response
+
+        response = Response(self.certificate, mimetype="application/x-x509-ca-cert")
+        response.headers["Content-Disposition"] = f'attachment; filename="{CA_DOWNLOAD}"'
+        return response
+
     def _index(self):
-        """A plain list of the files, so a phone's browser can check the connection."""
+        """A plain list of the files when there is no listening page (`guided-audio page`)."""
         from markupsafe import escape
         from werkzeug.wrappers import Response
 
@@ -110,20 +135,31 @@ class Serving:
     folder: Path
     host: str
     port: int
+    certificates: Certificates | None = None
+    """With --https: the server's certificate and the authority a phone must trust."""
 
     @property
     def loopback(self) -> bool:
         return _is_loopback(self.host)
 
+    @property
+    def scheme(self) -> str:
+        return "https" if self.certificates else "http"
+
     def base_urls(self) -> list[str]:
         """Addresses to type on a phone: this machine's own addresses for a wildcard host."""
         hosts = _own_addresses() if self.host in WILDCARD_HOSTS else [self.host]
-        return [f"http://{_url_host(host)}:{self.port}" for host in hosts]
+        return [f"{self.scheme}://{_url_host(host)}:{self.port}" for host in hosts]
 
     def banner(self) -> str:
-        """What to tell the user: where it is served, whether the feed fits, how to subscribe."""
+        """What to tell the user: where it is served, whether the feed fits, how to listen."""
         url = self.base_urls()[0]
         lines = [f"Serving {self.folder} read-only at {url}/ (Ctrl+C to stop)"]
+        if (self.folder / PAGE_NAME).is_file():
+            lines.append(f"Listen in a browser at {url}/")
+        else:
+            lines.append(f"No listening page yet: run  guided-audio page {self.folder}")
+        lines += self._secure_origin_lines(url)
         built_for = feed_base_url(self.folder)
         rebuild = f"guided-audio feed {self.folder} --base-url {url}"
         if built_for is None:
@@ -133,26 +169,71 @@ class Serving:
         if not self.loopback:
             lines += [
                 "Anyone on this network can download these files while this runs.",
-                "In a podcast app (AntennaPod, Podcast Addict, gPodder), add a podcast by URL:",
+                "On a phone, open the address above, or in a podcast app (AntennaPod, Podcast Addict,",
+                "gPodder) add a podcast by URL:",
                 f"    {url}/feed.xml",
                 terminal_qr(f"{url}/feed.xml"),
             ]
         return "\n".join(lines)
 
+    def _secure_origin_lines(self, url: str) -> list[str]:
+        """Browsers keep sessions offline only on a secure origin: say whether this is one."""
+        if self.certificates:
+            lines = [
+                f"HTTPS with your own certificate authority. On each phone, once, open {url}/{CA_DOWNLOAD}",
+                "and install it as a CA certificate (README: 'A secure address at home'); its SHA-256 is",
+                f"    {self.certificates.fingerprint}",
+            ]
+            host = urllib.parse.urlsplit(url).hostname
+            if host not in self.certificates.names:
+                others = [name for name in self.certificates.names if not _is_loopback(name)]
+                lines.append(
+                    f"{host} is not a private address, so the certificate does not cover it"
+                    + (f"; open https://{_url_host(others[0])}:{self.port}/ instead" if others else "")
+                )
+            return lines
+        if self.loopback:
+            return ["On this computer the page can keep sessions offline (localhost counts as a secure origin)."]
+        return [
+            "Phones can play the page here; to keep sessions offline, browsers need a secure origin",
+            "(https or localhost): serve with --https (README: 'A secure address at home').",
+        ]
 
-def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000) -> Serving:
-    """Bind `host:port` and build the server for `folder` (port 0 picks a free one)."""
+
+def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, https: bool = False) -> Serving:
+    """Bind `host:port` and build the server for `folder` (port 0 picks a free one).
+
+    With `https`, TLS with a certificate from the user's own authority (`certificate`).
+    """
     from werkzeug.serving import make_server
+
+    from guided_audio.publish.certificate import server_certificates
 
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise ServerError(f"{folder} is not a folder; give the folder your sessions were written to")
+    certificates = None
+    context = None
+    if https:
+        hosts = _own_addresses() if host in WILDCARD_HOSTS else [host]
+        certificates = server_certificates(hosts)
+        context = _tls_context(certificates)
     sock = _bind(host, port)
     try:
-        server = make_server(host, port, FolderApp(folder), threaded=True, fd=sock.fileno())
+        app = FolderApp(folder, certificates.ca_der if certificates else None)
+        server = make_server(host, port, app, threaded=True, fd=sock.fileno(), ssl_context=context)
     finally:
         sock.close()  # werkzeug serves a duplicate of this descriptor
-    return Serving(server, folder, host, server.port)
+    return Serving(server, folder, host, server.port, certificates)
+
+
+def _tls_context(certificates: Certificates):
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    context.load_cert_chain(certificates.server_cert, certificates.server_key)
+    return context
 
 
 def _bind(host: str, port: int) -> socket.socket:
