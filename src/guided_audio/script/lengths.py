@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from guided_audio.audio.samples import SESSION_RATE
-from guided_audio.errors import LengthError
+from guided_audio.errors import LengthError, MarkupError
 from guided_audio.script import markup, templates
 from guided_audio.script.layout import TooShort, layout
 
@@ -64,10 +64,28 @@ class PhraseLengths:
 def script(template: templates.Template, minutes: float, variables: dict[str, str]):
     """Render and parse: the items of the script and the resolved parameters."""
     text, params = templates.render(template, minutes, variables)
-    items = markup.parse(text)
+    try:
+        items = markup.parse(text)
+    except MarkupError as exc:
+        raise MarkupError(_markup_error_in_file(template, minutes, variables, text, exc)) from None
     if not any(isinstance(i, (markup.Speech, markup.Phase)) for i in items):
         raise LengthError(f"template {template.name} rendered no words to speak; check its text")
     return items, params
+
+
+def _markup_error_in_file(template, minutes, variables, text: str, exc: MarkupError) -> str:
+    """'FILE:LINE: problem', the line counted in the template file, front matter and all."""
+    line = None
+    if exc.offset is not None:
+        line = templates.source_line(template, minutes, variables, text, exc.offset)
+    if line is None and exc.snippet:  # the marked render differed: find the words themselves
+        source_lines = template.source.splitlines()
+        holding = [number for number, source in enumerate(source_lines, start=1) if exc.snippet in source]
+        line = holding[0] + template.body_line - 1 if len(holding) == 1 else None
+    if line is None:
+        rendered = text.count("\n", 0, exc.offset or 0) + 1
+        return f"{template.path}: {exc.detail} (line {rendered} of the rendered script)"
+    return f"{template.path}:{line}: {exc.detail}"
 
 
 def phrases(items: list[markup.Item]) -> list[markup.Speech]:

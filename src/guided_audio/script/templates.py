@@ -109,19 +109,26 @@ def parse_template(text: str, *, name: str, path: Path, builtin: bool = False) -
     meta: dict[str, Any] = {}
     body, body_line = text, 1
     lines = text.splitlines(keepends=True)
-    if lines and lines[0].strip() == FRONT_MATTER_FENCE:
+    first = next((i for i, line in enumerate(lines) if line.strip()), 0)  # blank lines may lead
+    if lines and lines[first].strip() == FRONT_MATTER_FENCE:
         try:
-            end = next(i for i in range(1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
+            end = next(i for i in range(first + 1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE)
         except StopIteration:
             raise TemplateSyntaxError(
-                f"{path}:1: front matter opened with +++ is never closed; add a +++ line after it"
+                f"{path}:{first + 1}: front matter opened with +++ is never closed; add a +++ line after it"
             ) from None
         try:
-            meta = tomllib.loads("".join(lines[1:end]))
+            meta = tomllib.loads("".join(lines[first + 1 : end]))
         except tomllib.TOMLDecodeError as exc:
             raise TemplateSyntaxError(f"{path}: front matter is not valid TOML: {exc}") from None
         body = "".join(lines[end + 1 :])
         body_line = end + 2
+    stray = next((i for i in range(body_line - 1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE), None)
+    if stray is not None:  # it would be spoken aloud, and whatever follows it too
+        raise TemplateSyntaxError(
+            f"{path}:{stray + 1}: a +++ line in the script; front matter goes at the very top, "
+            "between two +++ lines, before any words"
+        )
     source = str(path)
     known = {"title", "description", "min_minutes", "max_minutes", "params"}
     if set(meta) - known:
@@ -167,7 +174,7 @@ def _compiled(source: str):
     return _environment().from_string(source)
 
 
-def _environment():
+def _environment(*, marking_lines: bool = False):
     from jinja2 import StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
 
@@ -177,9 +184,65 @@ def _environment():
         trim_blocks=True,
         lstrip_blocks=True,
         autoescape=False,
+        extensions=[_line_marks()] if marking_lines else [],
     )
     environment.globals.update(TEMPLATE_GLOBALS)
     return environment
+
+
+_MARK_OPEN, _MARK_CLOSE = "\x1e", "\x1f"
+"""Around a source line number in a marked render; no template or value holds either."""
+
+
+def _line_marks():
+    """A Jinja extension marking every line of literal text with its source line number."""
+    from jinja2.ext import Extension
+    from jinja2.lexer import Token
+
+    class LineMarks(Extension):
+        def filter_stream(self, stream):
+            for token in stream:
+                if token.type != "data":
+                    yield token
+                    continue
+                lines = token.value.split("\n")
+                marked = "\n".join(
+                    f"{_MARK_OPEN}{token.lineno + number}{_MARK_CLOSE}{line}" for number, line in enumerate(lines)
+                )
+                yield Token(token.lineno, "data", marked)
+
+    return LineMarks
+
+
+def source_line(template: Template, minutes: float, given: dict[str, str], text: str, offset: int) -> int | None:
+    """The template file's line that wrote `text[offset]`, where `text` is its render.
+
+    Renders once more with every line of literal text marked with its source line; only
+    errors need it. None when the marked render differs (a template measuring its own
+    literal text with `length` would see the marks) or the offset has no mark before it.
+    """
+    import re
+
+    values = resolve_params(template.params, given, template=template.name)
+    context = {**values, "minutes": minutes, "seconds": minutes * 60}
+    try:
+        marked = _environment(marking_lines=True).from_string(template.source).render(context)
+    except Exception:  # the plain render worked; a marked one that fails tells nothing
+        return None
+    mark = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
+    clean, line, at, found, length = [], None, 0, None, 0
+    for match in mark.finditer(marked):
+        clean.append(marked[at : match.start()])  # written by the line of the mark before it
+        length += len(clean[-1])
+        if found is None and length > offset:
+            found = line
+        line, at = int(match.group(1)), match.end()
+    clean.append(marked[at:])
+    if "".join(clean) != text:
+        return None
+    if found is None:
+        found = line
+    return None if found is None else found + template.body_line - 1
 
 
 def render(template: Template, minutes: float, given: dict[str, str]) -> tuple[str, dict[str, Any]]:
