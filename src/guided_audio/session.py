@@ -29,6 +29,7 @@ from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, writ
 from guided_audio.output import OutputFiles
 from guided_audio.publish.sidecars import SessionInfo, write_sidecars
 from guided_audio.script import markup, templates
+from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.layout import Timeline, TooShort, layout
 from guided_audio.script.lengths import (
     MAX_MINUTES,
@@ -56,7 +57,7 @@ class SessionRequest:
     variables: dict[str, str] = field(default_factory=dict)
     engine: str = "piper"
     voice: str | None = None
-    rate: float = 0.75
+    rate: float = DEFAULT_RATE
     lang: str = "en"
     tld: str = "com"
     background: str = "none"
@@ -119,16 +120,18 @@ class _Checked:
 
 
 def check_minutes(minutes: float) -> float:
+    """A positive number; the longest is the template's to say (check_length), so that the
+    first limit a user meets is the one that applies."""
     if not isinstance(minutes, (int, float)) or math.isnan(minutes) or minutes <= 0:
         raise LengthError(f"--minutes must be a positive number, not {minutes}; try --minutes 5")
-    if minutes > MAX_MINUTES:
-        raise LengthError(f"--minutes {minutes:g} is too long; the most is {MAX_MINUTES:g} minutes")
+    if math.isinf(minutes):
+        raise LengthError(f"--minutes {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
     return float(minutes)
 
 
 def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
     """Layout at `minutes`; a script too long for them names the shortest length that fits."""
-    items, params = rendered or script(template, minutes, request.variables)
+    items, params = rendered or script(template, minutes, request.variables, rate=request.rate)
     try:
         timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
     except TooShort as exc:
@@ -178,7 +181,7 @@ def _check(request: SessionRequest) -> _Checked:
     engine = _engine(request)
     cache = PhraseCache(enabled=request.use_cache)
     check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
-    items, params = script(template, minutes, request.variables)
+    items, params = script(template, minutes, request.variables, rate=request.rate)
     tags = session_tags(
         template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,

@@ -71,7 +71,7 @@ def _length_range_line(plan: Plan) -> str:
     fit = plan.lengths
     if fit.shortest is None:
         return "No whole-minute length fits these choices."
-    return f"Fits any whole minute from {fit.shortest} to {fit.longest} with these choices."
+    return f"Fits {fit.describe()} with these choices."
 
 
 def format_templates(found: Iterable[Template]) -> str:

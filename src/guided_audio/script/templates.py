@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from guided_audio.errors import TemplateNotFound, TemplateSyntaxError
-from guided_audio.script.fitting import TEMPLATE_GLOBALS
+from guided_audio.script.fitting import DEFAULT_RATE, TEMPLATE_GLOBALS, helpers_at
 from guided_audio.script.params import ParamSpec, resolve_params
 
 if sys.version_info >= (3, 11):
@@ -214,7 +214,13 @@ def _line_marks():
     return LineMarks
 
 
-def source_line(template: Template, minutes: float, given: dict[str, str], text: str, offset: int) -> int | None:
+def _context(values: dict[str, Any], minutes: float, rate: float) -> dict[str, Any]:
+    return {**helpers_at(rate), **values, "minutes": minutes, "seconds": minutes * 60}
+
+
+def source_line(
+    template: Template, minutes: float, given: dict[str, str], text: str, offset: int, *, rate: float = DEFAULT_RATE
+) -> int | None:
     """The template file's line that wrote `text[offset]`, where `text` is its render.
 
     Renders once more with every line of literal text marked with its source line; only
@@ -224,7 +230,7 @@ def source_line(template: Template, minutes: float, given: dict[str, str], text:
     import re
 
     values = resolve_params(template.params, given, template=template.name)
-    context = {**values, "minutes": minutes, "seconds": minutes * 60}
+    context = _context(values, minutes, rate)
     try:
         marked = _environment(marking_lines=True).from_string(template.source).render(context)
     except Exception:  # the plain render worked; a marked one that fails tells nothing
@@ -245,12 +251,15 @@ def source_line(template: Template, minutes: float, given: dict[str, str], text:
     return None if found is None else found + template.body_line - 1
 
 
-def render(template: Template, minutes: float, given: dict[str, str]) -> tuple[str, dict[str, Any]]:
-    """Render to script text; returns the text and the resolved parameter values."""
+def render(
+    template: Template, minutes: float, given: dict[str, str], *, rate: float = DEFAULT_RATE
+) -> tuple[str, dict[str, Any]]:
+    """Render to script text; returns the text and the resolved parameter values. The length
+    helpers the template calls estimate speech at `rate`, the session's speaking rate."""
     import jinja2
 
     values = resolve_params(template.params, given, template=template.name)
-    context = {**values, "minutes": minutes, "seconds": minutes * 60}
+    context = _context(values, minutes, rate)
     try:
         text = _compiled(template.source).render(context)
     except jinja2.TemplateSyntaxError as exc:
