@@ -12,7 +12,8 @@ import click
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; 0.0.0.0 lets phones on your network connect.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
-def serve(folder: Path, host: str, port: int) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No banner: print nothing but warnings and errors.")
+def serve(folder: Path, host: str, port: int, quiet: bool) -> None:
     """Serve FOLDER read-only over HTTP (with byte ranges) until Ctrl+C.
 
     Only this computer can connect unless --host is given. With --host 0.0.0.0 a phone on
@@ -23,14 +24,20 @@ def serve(folder: Path, host: str, port: int) -> None:
     Example:
         guided-audio serve output --host 0.0.0.0 --port 8000
     """
+    import logging
+
     from guided_audio.publish.server import start_server
 
+    if quiet:  # no request lines either; warnings and errors still show
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     serving = start_server(folder, host, port)
     try:
-        click.echo(serving.banner())
+        if not quiet:
+            click.echo(serving.banner())
         serving.server.serve_forever()
     except KeyboardInterrupt:
         pass  # Ctrl+C is how a user stops serving, not an error
     finally:
         serving.server.server_close()
-    click.echo("Stopped.")
+    if not quiet:
+        click.echo("Stopped.")
