@@ -8,7 +8,9 @@ a user file of the same name overrides a built-in. A template may also be given 
 from __future__ import annotations
 
 import functools
+import logging
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from importlib import resources
@@ -17,12 +19,14 @@ from typing import Any, Iterable
 
 from guided_audio.errors import TemplateNotFound, TemplateSyntaxError
 from guided_audio.script.fitting import DEFAULT_RATE, TEMPLATE_GLOBALS, helpers_at
-from guided_audio.script.params import ParamSpec, resolve_params
+from guided_audio.script.params import ParamSpec, did_you_mean, resolve_params
 
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
     import tomli as tomllib
+
+log = logging.getLogger(__name__)
 
 TEMPLATES_ENV = "GUIDED_AUDIO_TEMPLATES"
 TEMPLATE_SUFFIXES = (".txt", ".j2", ".jinja")
@@ -56,12 +60,24 @@ def builtin_dir() -> Path:
 
 
 def search_dirs(user_dirs: Iterable[Path] = ()) -> list[tuple[Path, bool]]:
-    """Folders to search, user folders first; each with whether it is the built-in one."""
-    dirs = [(Path(d), False) for d in user_dirs]
+    """Folders to search, user folders first; each with whether it is the built-in one.
+
+    A folder of the user's that is not there is said once, not passed over in silence: a
+    typo in --templates-dir would otherwise look like templates gone missing.
+    """
+    dirs = [(Path(d).expanduser(), False) for d in user_dirs]
     env = os.environ.get(TEMPLATES_ENV, "")
-    dirs += [(Path(d), False) for d in env.split(os.pathsep) if d]
+    dirs += [(Path(d).expanduser(), False) for d in env.split(os.pathsep) if d]
+    for folder, _ in dirs:
+        if not folder.is_dir():
+            _say_missing(str(folder), "is not a folder" if folder.exists() else "does not exist")
     dirs.append((builtin_dir(), True))
     return dirs
+
+
+@functools.lru_cache(maxsize=None)
+def _say_missing(folder: str, problem: str) -> None:
+    log.warning("templates folder %s %s; using the templates found elsewhere", folder, problem)
 
 
 def _template_files(folder: Path) -> Iterable[Path]:
@@ -71,14 +87,50 @@ def _template_files(folder: Path) -> Iterable[Path]:
                 yield path
 
 
-def available(user_dirs: Iterable[Path] = ()) -> list[Template]:
-    """Every template by name, a user's shadowing a built-in of the same name."""
-    found: dict[str, Template] = {}
+@dataclass(frozen=True)
+class Catalogue:
+    """What the template folders hold: templates, plain text files, and files that fail."""
+
+    templates: list[Template]
+    plain_text: list[Template]
+    """Files with no front matter and no markup or Jinja at all: spoken as written if given
+    as TEMPLATE, but most likely a list for a `lines` parameter (mantras.txt)."""
+    broken: list[tuple[Path, str]]
+    """A file that cannot be read as a template, and why."""
+
+
+def catalogue(user_dirs: Iterable[Path] = ()) -> Catalogue:
+    """Every file by name (a user's shadowing a built-in of the same name), sorted into
+    templates, plain text and broken files; one broken file hides nothing else."""
+    found: dict[str, Template | tuple[Path, str]] = {}
     for folder, builtin in search_dirs(user_dirs):
         for path in _template_files(folder):
             if path.stem not in found:
-                found[path.stem] = load_file(path, builtin=builtin)
-    return sorted(found.values(), key=lambda t: t.name)
+                try:
+                    found[path.stem] = load_file(path, builtin=builtin)
+                except (TemplateNotFound, TemplateSyntaxError) as exc:
+                    found[path.stem] = (path, str(exc))
+    loaded = sorted((t for t in found.values() if isinstance(t, Template)), key=lambda t: t.name)
+    return Catalogue(
+        templates=[t for t in loaded if not is_plain_text(t)],
+        plain_text=[t for t in loaded if is_plain_text(t)],
+        broken=sorted((t for t in found.values() if not isinstance(t, Template)), key=lambda b: b[0].name),
+    )
+
+
+_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]|\[\s*(pause|silence|chapter|phase|pace)\b|<\s*(break|speak)\b", re.IGNORECASE)
+
+
+def is_plain_text(template: Template) -> bool:
+    """No front matter and no markup or Jinja: text, not a template written as one."""
+    return template.body_line == 1 and not template.builtin and not _TEMPLATE_SYNTAX.search(template.source)
+
+
+def available(user_dirs: Iterable[Path] = ()) -> list[Template]:
+    """Every file by name that loads as a template (plain text too: it is spoken as written),
+    a user's shadowing a built-in of the same name."""
+    found = catalogue(user_dirs)
+    return sorted(found.templates + found.plain_text, key=lambda t: t.name)
 
 
 def find(name_or_path: str, user_dirs: Iterable[Path] = ()) -> Template:
@@ -90,9 +142,12 @@ def find(name_or_path: str, user_dirs: Iterable[Path] = ()) -> Template:
     candidate = Path(name_or_path).expanduser()
     if candidate.is_file():
         return load_file(candidate)
-    names = ", ".join(t.name for t in available(user_dirs))
+    known = [t.name for t in available(user_dirs)]
+    guess = did_you_mean(name_or_path, known)
     raise TemplateNotFound(
-        f"no template named {name_or_path!r} and no such file; built-in and user templates: {names}"
+        f"no template named {name_or_path!r} and no such file; "
+        + (f"did you mean {guess}? " if guess else "")
+        + f"built-in and user templates: {', '.join(known)}"
     )
 
 
@@ -227,8 +282,6 @@ def source_line(
     errors need it. None when the marked render differs (a template measuring its own
     literal text with `length` would see the marks) or the offset has no mark before it.
     """
-    import re
-
     values = resolve_params(template.params, given, template=template.name)
     context = _context(values, minutes, rate)
     try:
@@ -271,9 +324,28 @@ def render(
     except jinja2.TemplateError as exc:
         raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {exc}") from None
     except Exception as exc:  # any failure of the template's own code (pop on [], recursion...)
-        detail = str(exc) or type(exc).__name__
+        detail = _unset_parameter(template, values, given, exc) or str(exc) or type(exc).__name__
         raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {detail}") from None
     return text, values
+
+
+def _unset_parameter(template: Template, values: dict[str, Any], given: dict[str, str], exc: Exception) -> str | None:
+    """For Python's 'NoneType' complaints, the parameter behind them: one with no default
+    that the user did not set, which the template then used as a number or text."""
+    if "NoneType" not in str(exc):
+        return None
+    unset = [name for name, value in values.items() if value is None and name not in given]
+    if not unset:
+        return None
+    name, spec = unset[0], template.params[unset[0]]
+    example = {"int": f"{spec.min:g}" if spec.min is not None else "3", "float": "1.5", "bool": "true"}.get(
+        spec.type, spec.choices[0] if spec.choices else "..."
+    )
+    also = f" (nor {', '.join(unset[1:])})" if len(unset) > 1 else ""
+    return (
+        f"parameter {name} has no value: it has no default and none was given{also}; "
+        f"set it with --var {name}={example}, or give it a default in the front matter"
+    )
 
 
 def _error_line(exc: BaseException, template: Template) -> str:
