@@ -38,6 +38,7 @@ from guided_audio.script.lengths import (
     LengthRange,
     PhraseLengths,
     check_length,
+    guessed_by,
     length_range,
     phrases,
     script,
@@ -139,7 +140,7 @@ def _lay_out(request: SessionRequest, template, minutes: float, length_of, rende
     """Layout at `minutes`; a script too long for them names the shortest length that fits."""
     items, params = rendered or script(template, minutes, request.variables, rate=request.rate)
     try:
-        timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
+        timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
     except TooShort as exc:
         raise LengthError(too_short_message(template, minutes, request.variables, length_of, exc)) from None
     return Plan(template, minutes, params, items, timeline, 0)

@@ -42,11 +42,13 @@ def test_a_range_without_gaps_reads_as_before():
     assert fit.describe() == f"any whole minute from {fit.shortest} to 60"
 
 
-def test_a_cue_too_long_for_its_phase_does_not_fit(tmp_path):
+def test_a_cue_measured_too_long_for_its_phase_does_not_fit(tmp_path):
     path = tmp_path / "cue.txt"
     path.write_text("[phase inhale 1s] Breathe in slowly and fully through the nose now.\n[phase rest 1s] Rest.\n[pause 1s+]\n")
-    assert not fits(templates.find(str(path)), 1, {}, estimated())
-    assert length_range(templates.find(str(path)), {}, estimated()).minutes == ()
+    measured = PhraseLengths(fitting.DEFAULT_RATE, lambda phrase: 3 * 44_100)
+    assert not fits(templates.find(str(path)), 1, {}, measured)
+    assert length_range(templates.find(str(path)), {}, measured).minutes == ()
+    assert fits(templates.find(str(path)), 1, {}, estimated()), "only estimates say so: it may fit"
 
 
 def test_the_length_helpers_estimate_speech_at_the_sessions_rate():
@@ -101,3 +103,32 @@ def test_a_template_without_a_limit_stops_at_180(tmp_path):
     with pytest.raises(LengthError, match=r"^--minutes 181 is too long; the most is 180 minutes; try --minutes 180$"):
         preview(SessionRequest(str(path), 181))
     assert preview(SessionRequest(str(path), 180)).timeline.seconds == 10_800
+
+
+def test_an_overlap_only_the_estimates_see_is_no_refusal():
+    """At --rate 0.4 the estimates had every demo cue run 0.02 s into the next, and preview
+    refused every length that the real voice then rendered."""
+    from guided_audio.script.layout import layout
+    from guided_audio.script.markup import parse
+
+    items = parse("[phase exhale 2s] Breathe out, slow and smooth.\n[phase rest 2s] Rest.\n[pause 1s+]\n")
+    lengths = estimated(0.75)
+    long_first = {text: 44_100 * seconds for text, seconds in (("Breathe out, slow and smooth.", 2.5), ("Rest.", 0.5))}
+    measured = PhraseLengths(0.75, lambda phrase: long_first[phrase.text])
+    with pytest.raises(LengthError, match="would start while the previous words are still being spoken"):
+        layout(items, measured, total_seconds=60, rate=44_100, guessed=measured.is_estimate)
+    guessed = PhraseLengths(0.75, lambda phrase: None)
+    timeline = layout(items, lambda p: long_first[p.text], total_seconds=60, rate=44_100, guessed=lambda p: True)
+    assert timeline.uncertain_cues == 1
+    rest = next(s for s in timeline.speech if s.text == "Rest.")
+    said = next(s for s in timeline.speech if s.text != "Rest.")
+    assert rest.start == said.end, "the cue waits for the voice"
+    assert guessed.is_estimate(None) is False and lengths.estimated == set()
+
+
+def test_preview_shows_the_plan_and_says_which_cues_the_estimates_doubt(tmp_path):
+    path = tmp_path / "tight.txt"
+    path.write_text("[phase exhale 1s] Breathe out, slow and smooth.\n[phase rest 3s] Rest.\n[pause 1s+]\n")
+    plan = preview(SessionRequest(str(path), 1))
+    assert plan.timeline.uncertain_cues == 1
+    assert "By the estimates, 1 cue would start before the words ahead of them end" in format_plan(plan)

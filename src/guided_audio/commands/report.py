@@ -46,6 +46,12 @@ def format_plan(plan: Plan) -> str:
     ]
     if plan.lengths is not None:
         lines.append(_length_range_line(plan))
+    if timeline.uncertain_cues:
+        lines.append(
+            f"By the estimates, {timeline.uncertain_cues} cue{'s' if timeline.uncertain_cues > 1 else ''} "
+            "would start before the words ahead of them end, at this --rate; generate measures and "
+            "refuses if they really do."
+        )
     if plan.estimated_phrases:
         lines.append(
             f"{plan.estimated_phrases} phrase lengths are estimates (not yet synthesised); "

@@ -61,6 +61,15 @@ class PhraseLengths:
             self._lengths[phrase] = measured
         return self._lengths[phrase]
 
+    def is_estimate(self, phrase: markup.Speech | None) -> bool:
+        """Whether the length given for `phrase` was estimated (asked after the length)."""
+        return phrase in self.estimated
+
+
+def guessed_by(length_of: LengthOf):
+    """What layout needs to tell an estimated overlap from a measured one (None: all measured)."""
+    return length_of.is_estimate if isinstance(length_of, PhraseLengths) else None
+
 
 def script(template: templates.Template, minutes: float, variables: dict[str, str], *, rate: float = DEFAULT_RATE):
     """Render and parse: the items of the script and the resolved parameters. `rate` is the
@@ -106,10 +115,10 @@ def fits(
 ) -> bool:
     """Whether the script at `minutes` lays out: the one test of a length, for generate's
     checks and preview's range alike (a cue that would overlap the words before it fails it
-    too, as it would fail the render)."""
+    too, as it would fail the render, unless only estimates say so)."""
     items, _ = script(template, minutes, variables, rate=rate_of(length_of))
     try:
-        layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
+        layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
     except LengthError:
         return False
     return True
