@@ -3,6 +3,8 @@
     python scripts/bench.py            # everything; the 60-minute pydub run alone takes minutes
     python scripts/bench.py --quick    # skip the 60-minute pydub run
     python scripts/bench.py --runs 5   # more repetitions (medians are printed)
+    python scripts/bench.py --smoke    # every step once on 2-minute sessions: checks the
+                                       # benchmark runs (the tests do); its figures mean nothing
 
 Measures, on this machine, now:
   (a) a warm (cached speech) 20-minute render through the CLI against ffmpeg encoding the
@@ -124,19 +126,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip the 60-minute pydub run (minutes long)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions for each median (default 3)")
+    parser.add_argument("--smoke", action="store_true", help="every step once on short sessions (figures mean nothing)")
     parser.add_argument("--pydub-child", nargs=3, metavar=("TEMPLATE", "MINUTES", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pydub_child:
         template, minutes, out = args.pydub_child
         pydub_way(template, int(minutes), out)
         return
+    short, long = (2, 2) if args.smoke else (20, 60)
+    imagery = "deep-breathing" if args.smoke else "guided-imagery"  # the smoke run's speech is quick to make
+    if args.smoke:
+        args.quick, args.runs = True, 1
 
     with tempfile.TemporaryDirectory(prefix="guided-audio-bench-") as name:
         folder = Path(name)
         (folder / "cue-dense-breathing.txt").write_text(BREATHING)
         os.environ["GUIDED_AUDIO_TEMPLATES"] = str(folder)
         print("warming the phrase cache (synthesis is not timed)...", flush=True)
-        for template, minutes in (("cue-dense-breathing", 60), ("guided-imagery", 60)):
+        for template, minutes in (("cue-dense-breathing", long), (imagery, long)):
             timed(render_cmd(template, minutes, folder / "warm.mp3", "none"))
         results = {}
 
@@ -145,30 +152,32 @@ def main() -> None:
             return median_of(args.runs, render_cmd("cue-dense-breathing", minutes, out, background))
 
         for background in ("rain", "none"):
-            render = ours(20, background)
-            encode = encode_reference(folder / f"ours-20-{background}.mp3", folder, args.runs)
-            results[f"(a) 20 min render, {background}: ours / ffmpeg encode"] = (render, encode, "<=", 1.5)
-        for minutes, runs in ((20, args.runs), (60, 1)):
-            if minutes == 60 and args.quick:
+            render = ours(short, background)
+            encode = encode_reference(folder / f"ours-{short}-{background}.mp3", folder, args.runs)
+            results[f"(a) {short} min render, {background}: ours / ffmpeg encode"] = (render, encode, "<=", 1.5)
+        for minutes, runs in ((short, args.runs), (long, 1)):
+            if minutes == long and args.quick:
                 continue
-            mine = ours(minutes, "rain") if minutes == 60 else results["(a) 20 min render, rain: ours / ffmpeg encode"][0]
+            mine = ours(minutes, "rain") if minutes == long else results[f"(a) {short} min render, rain: ours / ffmpeg encode"][0]
             child = [sys.executable, __file__, "--pydub-child", "cue-dense-breathing", str(minutes), str(folder / "pydub.mp3")]
             pydub = statistics.median(timed(child)[0] for _ in range(runs))
-            results[f"(b) {minutes} min, rain: pydub / ours (speed-up)"] = (pydub, mine, ">=", 2.5 if minutes == 20 else 8.0)
-        _, peak = timed(render_cmd("guided-imagery", 60, folder / "imagery.mp3", "rain"))
+            results[f"(b) {minutes} min, rain: pydub / ours (speed-up)"] = (pydub, mine, ">=", 2.5 if minutes == short else 8.0)
+        _, peak = timed(render_cmd(imagery, long, folder / "imagery.mp3", "rain"))
         manifest = json.loads((folder / "imagery.json").read_text())
 
     from guided_audio.mp3.parts import usable_cores
 
-    cues = {m: 4 * (m * 60 // 16 - 1) for m in (20, 60)}
-    print(f"cue-dense breathing: {cues[20]} cues at 20 min, {cues[60]} at 60; medians of {args.runs} runs")
+    cues = {m: 4 * (m * 60 // 16 - 1) for m in (short, long)}
+    if args.smoke:
+        print("smoke run: every step once on short sessions; these figures are not the benchmark's")
+    print(f"cue-dense breathing: {cues[short]} cues at {short} min, {cues[long]} at {long}; medians of {args.runs} runs")
     print(f"{usable_cores()} cores: our render encodes that many parts at once; the reference is one ffmpeg")
     for label, (first, second, sense, goal) in results.items():
         ratio = first / second
         met = ratio <= goal if sense == "<=" else ratio >= goal
         print(f"{label:50s} {first:7.2f} s / {second:6.2f} s = {ratio:5.2f}x  goal {sense} {goal:g}  "
               f"{'met' if met else 'MISSED'}")
-    print(f"(c) 60 min guided-imagery with rain: peak memory {peak:.0f} MB  goal < 500  "
+    print(f"(c) {long} min {imagery} with rain: peak memory {peak:.0f} MB  goal < 500  "
           f"{'met' if peak < 500 else 'MISSED'}  ({manifest['loudness_lufs']} LUFS, {manifest['true_peak_dbtp']} dBTP)")
 
 

@@ -6,7 +6,7 @@ For each built-in template with its defaults, and for the longest search (16 mus
 twice, whose minimum is found by trying every minute from 5 up), measured side by side in one
 run (medians of several runs, since the machine is shared and noisy):
   plan      preview's plan alone (render, parse, lay out once);
-  preview   the whole preview, including the shortest/longest-length search;
+  preview   the whole preview, including the length search (every whole minute is tried);
   no-reuse  the length search as it would cost if every render compiled the template again;
   command   `guided-audio preview` as a user runs it (a new Python process, imports included).
 Prints seconds and the ratios preview/plan and no-reuse/preview. The goal: the command under 2 s.

@@ -20,8 +20,8 @@ from guided_audio.audio.samples import SESSION_RATE
 from guided_audio.errors import GuidedAudioError
 from guided_audio.script import templates
 from guided_audio.script.layout import TooShort, layout
+from guided_audio.script.lengths import phrases, script
 from guided_audio.script.params import parse_var_options
-from guided_audio.session import script, speech_texts
 from guided_audio.voice.cache import PhraseCache
 from guided_audio.voice.engine import make_engine
 from guided_audio.voice.speech import synthesise_phrases
@@ -38,7 +38,7 @@ def check(template: templates.Template, given: dict[str, str], up_to: int, engin
     first = max(1, math.ceil(template.min_minutes or 1))
     minutes = range(first, up_to + 1)
     scripts = {m: script(template, m, given)[0] for m in minutes}
-    texts = [t for items in scripts.values() for t in speech_texts(items)]
+    texts = [p for items in scripts.values() for p in phrases(items)]
     bank = synthesise_phrases(engine, texts, cache)
     failed, least = [], (math.inf, None)
     for m, items in scripts.items():

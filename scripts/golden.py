@@ -3,6 +3,7 @@
     python scripts/golden.py              # what differs from the records (the tests check the same)
     python scripts/golden.py --update     # record the scripts and the golden session's audio now
     python scripts/golden.py --phrases    # speak the golden session's phrases again first (new voice)
+    python scripts/golden.py --audio-only # compare only the golden session's audio (seconds, not a minute)
 
 Record anew only when a change is meant to alter the sessions, and say so in the commit.
 """
@@ -25,7 +26,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--update", action="store_true", help="write the records from the current code")
     parser.add_argument("--phrases", action="store_true", help="speak the phrases again (implies --update)")
+    parser.add_argument("--audio-only", action="store_true", help="compare the golden session's audio, not the scripts")
     args = parser.parse_args()
+    if args.audio_only and (args.update or args.phrases):
+        parser.error("--audio-only only compares; record with --update alone")
     with tempfile.TemporaryDirectory(prefix="guided-audio-golden-") as folder:
         folder = Path(folder)
         if args.phrases:
@@ -35,7 +39,7 @@ def main() -> int:
         audio = {"environment": golden.environment(), "cases": {}}
         for case in golden.AUDIO_CASES:
             audio["cases"][case] = golden.render_case(case, folder)
-        scripts = golden.script_fingerprints(folder)
+        scripts = None if args.audio_only else golden.script_fingerprints(folder)
     if args.update or args.phrases:
         golden.AUDIO_FILE.write_text(json.dumps(audio, indent=1) + "\n", encoding="utf-8")
         text = json.dumps(scripts, separators=(",", ":")).replace('],"', '],\n"')
@@ -44,7 +48,7 @@ def main() -> int:
         return 0
     recorded_scripts = json.loads(golden.SCRIPTS_FILE.read_text(encoding="utf-8"))
     recorded_audio = json.loads(golden.AUDIO_FILE.read_text(encoding="utf-8"))
-    changed = [
+    changed = [] if scripts is None else [
         f"{key} at {minutes} min"
         for key, rows in scripts.items()
         for (minutes, now), (_, before) in zip(rows, recorded_scripts.get(key, []))

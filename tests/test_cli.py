@@ -145,7 +145,7 @@ BAD_INPUT = [
     (["generate", "deep-breathing", "-m", "0"], "--minutes must be a positive number"),
     (["generate", "deep-breathing", "-m", "-2"], "--minutes must be a positive number"),
     (["generate", "deep-breathing", "-m", "five"], "'five' is not a valid float"),
-    (["generate", "deep-breathing", "-m", "99999"], "too long; the most is 180 minutes"),
+    (["generate", "deep-breathing", "-m", "99999"], "deep-breathing is written for at most 60 minutes; try --minutes 60"),
     (["generate", "deep-breathing", "-m", "5", "--var", "speed=3"], "has no parameter 'speed'"),
     (["generate", "deep-breathing", "-m", "5", "--var", "pattern=zigzag"], "choose one of 4-7-8, box"),
     (["generate", "deep-breathing", "-m", "5", "--var", "inhale=-4"], "out of range"),

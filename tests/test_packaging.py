@@ -10,7 +10,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def test_wheel_ships_templates_entry_point_and_license(tmp_path):
+def test_wheel_ships_templates_font_entry_point_and_license(tmp_path):
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
          "-w", str(tmp_path), "-q"],
@@ -23,6 +23,8 @@ def test_wheel_ships_templates_entry_point_and_license(tmp_path):
     web = ROOT / "src/guided_audio/publish/web"
     page_files = {Path(n).name for n in names if n.startswith("guided_audio/publish/web/")}
     assert page_files == {p.name for p in web.iterdir()} >= {"page.html", "player.js", "offline.js", "player.css", "sw.js"}
+    fonts = {Path(n).name for n in names if n.startswith("guided_audio/mp3/fonts/")}
+    assert fonts == {"DejaVuSans.ttf", "LICENSE-DejaVu.txt"}, "the cover font ships with its licence"
     info = {Path(n).name: n for n in names if ".dist-info/" in n}
     entry_points = zipfile.ZipFile(wheel).read(info["entry_points.txt"]).decode()
     assert "guided-audio = guided_audio.cli:main" in entry_points

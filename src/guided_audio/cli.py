@@ -5,7 +5,6 @@ Each command lives in `commands/`, a few lines that parse options and call the l
 
 from __future__ import annotations
 
-import logging
 import sys
 
 import click
@@ -13,13 +12,15 @@ import click
 from guided_audio import __version__
 from guided_audio.commands.feed import feed
 from guided_audio.commands.generate import generate, preview
+from guided_audio.commands import logs
 from guided_audio.commands.lists import list_backgrounds, list_templates
 from guided_audio.commands.page import page
 from guided_audio.commands.playlist import playlist
 from guided_audio.commands.serve import serve
 from guided_audio.errors import GuidedAudioError
 
-log = logging.getLogger("guided_audio")
+HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
+"""-h as well as --help, on the group and (inherited) on every command."""
 
 
 class GuidedAudioGroup(click.Group):
@@ -34,7 +35,7 @@ class GuidedAudioGroup(click.Group):
             raise click.ClickException("interrupted; nothing was written") from None
 
 
-@click.group(cls=GuidedAudioGroup)
+@click.group(cls=GuidedAudioGroup, context_settings=HELP_OPTIONS)
 @click.version_option(__version__, prog_name="guided-audio")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
 def cli(verbose: int) -> None:
@@ -44,11 +45,20 @@ def cli(verbose: int) -> None:
     Example:
         guided-audio generate deep-breathing --minutes 5
     """
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    logs.configure(verbose)
+
+
+def _more_verbose(ctx: click.Context, param: click.Parameter, count: int) -> None:
+    """-v given after the command name adds to any given before it."""
+    if count:
+        logs.set_verbosity(logs.verbosity() + count)
 
 
 for _command in (generate, preview, list_templates, list_backgrounds, feed, page, serve, playlist):
+    _command.params.append(
+        click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_more_verbose,
+                     help="Log more (-v info, -vv debug).")
+    )  # fmt: skip
     cli.add_command(_command)
 
 

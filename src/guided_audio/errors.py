@@ -4,6 +4,8 @@ Every message is a single line that names the problem and, where there is one, t
 The CLI turns these into click errors in one place; the library only raises them.
 """
 
+from __future__ import annotations
+
 
 class GuidedAudioError(Exception):
     """Base of every error guided-audio reports to a user."""
@@ -19,6 +21,15 @@ class TemplateSyntaxError(GuidedAudioError):
 
 class MarkupError(GuidedAudioError):
     """The rendered script holds a tag guided-audio does not understand."""
+
+    def __init__(self, message: str, *, offset: int | None = None, detail: str = "", snippet: str = "") -> None:
+        super().__init__(message)
+        self.offset = offset
+        """Where in the rendered script the problem is (None: not known)."""
+        self.detail = detail or message
+        """The message without its 'line N' of the rendered script."""
+        self.snippet = snippet
+        """The text at fault as the script holds it, e.g. '[pause 3s'."""
 
 
 class ParameterError(GuidedAudioError):

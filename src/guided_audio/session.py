@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,12 +30,15 @@ from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, writ
 from guided_audio.output import OutputFiles
 from guided_audio.publish.sidecars import SessionInfo, write_sidecars
 from guided_audio.script import markup, templates
+from guided_audio.script.choices import idle_choices, idle_message
+from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.layout import Timeline, TooShort, layout
 from guided_audio.script.lengths import (
     MAX_MINUTES,
     LengthRange,
     PhraseLengths,
     check_length,
+    guessed_by,
     length_range,
     phrases,
     script,
@@ -56,16 +60,20 @@ class SessionRequest:
     variables: dict[str, str] = field(default_factory=dict)
     engine: str = "piper"
     voice: str | None = None
-    rate: float = 0.75
-    lang: str = "en"
-    tld: str = "com"
+    rate: float = DEFAULT_RATE
+    lang: str | None = None
+    """gTTS language (default en); the piper voice has its own."""
+    tld: str | None = None
+    """gTTS accent, as a Google domain (default com)."""
     background: str = "none"
     """A built-in soundscape's name, a path to an audio file, or none."""
     background_level_db: float | None = None
     """Bed loudness relative to the voice (dB); None: -22, lowered for long pauses."""
-    seed: int = 0
-    """Seeds the generated soundscapes: the same seed gives the same sound."""
-    output: Path | None = None
+    seed: int | None = None
+    """Seeds the generated soundscapes: the same seed gives the same sound (default 0)."""
+    output: Path | str | None = None
+    """The MP3 to write, or a folder to write the default name in (one that exists, or a path
+    ending in /); by default output/TEMPLATE-Nmin.mp3."""
     templates_dirs: tuple[Path, ...] = ()
     bitrate_kbps: int | None = None
     """Constant MP3 bitrate; by default 96 kbps mono, 128 stereo."""
@@ -119,18 +127,20 @@ class _Checked:
 
 
 def check_minutes(minutes: float) -> float:
+    """A positive number; the longest is the template's to say (check_length), so that the
+    first limit a user meets is the one that applies."""
     if not isinstance(minutes, (int, float)) or math.isnan(minutes) or minutes <= 0:
         raise LengthError(f"--minutes must be a positive number, not {minutes}; try --minutes 5")
-    if minutes > MAX_MINUTES:
-        raise LengthError(f"--minutes {minutes:g} is too long; the most is {MAX_MINUTES:g} minutes")
+    if math.isinf(minutes):
+        raise LengthError(f"--minutes {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
     return float(minutes)
 
 
 def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
     """Layout at `minutes`; a script too long for them names the shortest length that fits."""
-    items, params = rendered or script(template, minutes, request.variables)
+    items, params = rendered or script(template, minutes, request.variables, rate=request.rate)
     try:
-        timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
+        timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
     except TooShort as exc:
         raise LengthError(too_short_message(template, minutes, request.variables, length_of, exc)) from None
     return Plan(template, minutes, params, items, timeline, 0)
@@ -146,7 +156,30 @@ def _cached_lengths(engine, cache: PhraseCache, rate: float) -> PhraseLengths:
 
 
 def _engine(request: SessionRequest) -> Engine:
-    return make_engine(request.engine, voice=request.voice, rate=request.rate, lang=request.lang, tld=request.tld)
+    return make_engine(
+        request.engine, voice=request.voice, rate=request.rate, lang=request.lang or "en", tld=request.tld or "com"
+    )
+
+
+def _warn_idle_options(request: SessionRequest, template: templates.Template, minutes: float) -> None:
+    """Say which options change nothing here: accepted in silence they look like a bug."""
+    if request.engine != "gtts":
+        given = [f"--{name}" for name in ("lang", "tld") if getattr(request, name) is not None]
+        if given:
+            verb, them = ("applies", "it") if len(given) == 1 else ("apply", "them")
+            log.warning(
+                "%s only %s to --engine gtts; the %s voice ignores %s", " and ".join(given), verb, request.engine, them
+            )
+    shaping = {"--seed": request.seed is not None, "--background-level": request.background_level_db is not None}
+    if request.background == backgrounds.NONE:
+        given = [name for name, set_ in shaping.items() if set_]
+        if given:
+            verb, they = ("shapes", "it changes") if len(given) == 1 else ("shape", "they change")
+            log.warning("%s %s a background; without --background %s nothing", " and ".join(given), verb, they)
+    elif request.seed is not None and request.background not in backgrounds.SOUNDSCAPES:
+        log.warning("--seed shapes the built-in soundscapes; a background file ignores it")
+    for name in idle_choices(template, minutes, request.variables, rate=request.rate):
+        log.warning("%s", idle_message(name, request.variables, minutes))
 
 
 def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
@@ -156,6 +189,7 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
     check_length(template, minutes, request.variables, lengths)
     plan = _lay_out(request, template, minutes, lengths)
+    _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
     plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
     plan.lengths = length_range(template, request.variables, lengths)
     return plan
@@ -163,6 +197,18 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
 
 def default_output(template_name: str, minutes: float) -> Path:
     return Path("output") / f"{template_name}-{minutes:g}min.mp3"
+
+
+def output_path(output: Path | str | None, template_name: str, minutes: float) -> Path:
+    """Where the MP3 goes: the default, the file given, or the default name in a folder given."""
+    default = default_output(template_name, minutes)
+    if output is None:
+        return default
+    given = str(output)
+    path = Path(given).expanduser()
+    if path.is_dir() or given.endswith(("/", os.sep)):
+        return path / default.name
+    return path
 
 
 def _check(request: SessionRequest) -> _Checked:
@@ -178,14 +224,15 @@ def _check(request: SessionRequest) -> _Checked:
     engine = _engine(request)
     cache = PhraseCache(enabled=request.use_cache)
     check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
-    items, params = script(template, minutes, request.variables)
+    items, params = script(template, minutes, request.variables, rate=request.rate)
     tags = session_tags(
         template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
     )  # fmt: skip
-    background = backgrounds.choose(request.background, seed=request.seed, seconds=minutes * 60)
-    outputs = OutputFiles(request.output or default_output(template.name, minutes))
+    background = backgrounds.choose(request.background, seed=request.seed or 0, seconds=minutes * 60)
+    outputs = OutputFiles(output_path(request.output, template.name, minutes))
     outputs.check_writable()
+    _warn_idle_options(request, template, minutes)  # last: an error is then the only line
     return _Checked(template, minutes, engine, cache, items, params, tags, background, shape, outputs)
 
 
@@ -231,7 +278,7 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
         "bitrate_kbps": mastered.bitrate_kbps,
     }
     if request.background != backgrounds.NONE:
-        extra.update(background_level_db=mastered.background_level_db, seed=request.seed)
+        extra.update(background_level_db=mastered.background_level_db, seed=request.seed or 0)
     return SessionInfo(
         title=checked.tags.title,
         template=checked.template.name,

@@ -160,3 +160,55 @@ def test_a_chosen_bitrate_is_the_bitrate_of_every_frame(tmp_path):
     result = generate(SessionRequest("deep-breathing", 2, output=mp3, bitrate_kbps=64))
     assert set(frame_bitrates(mp3.read_bytes())) == {64}
     assert result.mastered.bitrate_kbps == 64 and json.loads(mp3.with_suffix(".json").read_text())["bitrate_kbps"] == 64
+
+
+def ffmpeg_chapters(mp3) -> list[tuple[float, str]]:
+    """(start, title) of each chapter in the order ffmpeg lists them, as players built on it do."""
+    import subprocess
+
+    from guided_audio.audio.ffmpeg import ffmpeg_exe
+
+    out = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-i", str(mp3), "-f", "ffmetadata", "-"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    chapters, start = [], None
+    for line in out.split("[CHAPTER]", 1)[-1].splitlines() if "[CHAPTER]" in out else []:
+        if line.startswith("START="):
+            start = int(line.removeprefix("START="))
+        elif line.startswith("title=") and start is not None:
+            chapters.append((start / 1000, line.removeprefix("title=")))
+            start = None
+    return chapters
+
+
+def test_ffmpeg_lists_a_real_sessions_chapters_in_time_order(two_sessions):
+    for mp3 in (two_sessions.breathing, two_sessions.arrive):
+        manifest = two_sessions.manifest(mp3)
+        assert ffmpeg_chapters(mp3) == [(round(c["start"], 3), c["title"]) for c in manifest["chapters"]]
+
+
+def test_chapter_frames_are_written_in_time_order_whatever_their_size(tmp_path):
+    """mutagen writes frames by size: titles of falling length once came out backwards."""
+    import subprocess
+
+    from mutagen.id3 import ID3
+
+    from guided_audio.audio.ffmpeg import ffmpeg_exe
+    from guided_audio.mp3.tags import ChapterSpan, SessionTags, write_tags
+
+    mp3 = tmp_path / "quiet.mp3"
+    subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=44100:cl=mono", "-t", "24",
+         "-b:a", "96k", str(mp3)], check=True,
+    )  # fmt: skip
+    spans = [ChapterSpan(2.0 * k, 2.0 * (k + 1), "Part " + "long " * (12 - k) + str(k)) for k in range(12)]
+    tags = SessionTags("Quiet", "guided-audio", "Guided relaxation", "", "2025", make_cover("Quiet"))
+    write_tags(mp3, tags, spans)
+    listed = ffmpeg_chapters(mp3)  # ffmpeg shifts them by its encoder's 25 ms priming
+    assert [title for _, title in listed] == [span.title for span in spans]
+    assert [start for start, _ in listed] == pytest.approx([span.start for span in spans], abs=0.05)
+    keys = [key for key in ID3(mp3).keys() if key.startswith(("CHAP", "CTOC"))]
+    assert keys == ["CTOC:toc"] + [f"CHAP:chp{k}" for k in range(12)]
+    (toc,) = ID3(mp3).getall("CTOC")
+    assert toc.child_element_ids == [f"chp{k}" for k in range(12)]

@@ -51,7 +51,7 @@ def test_every_whole_minute_from_the_minimum_to_60_fits(name, given):
     assert fit.shortest is not None and fit.shortest <= 30
     assert fit.shortest >= (tpl.min_minutes or 1)
     assert fit.longest >= 60 if tpl.max_minutes is None else fit.longest == tpl.max_minutes == 60
-    misfits = [m for m in range(fit.shortest, 61) if not fits(tpl, m, given, lengths)]
+    misfits = sorted(set(range(fit.shortest, 61)) - set(fit.minutes))  # the range tries every minute
     assert misfits == []
     if fit.shortest > (tpl.min_minutes or 1):
         assert not fits(tpl, fit.shortest - 1, given, lengths), "the minimum is the shortest that fits"
@@ -101,7 +101,7 @@ def test_a_template_without_limits_is_only_bounded_by_what_fits(tmp_path):
     script = tmp_path / "two-pauses.txt"
     script.write_text("Hello.\n[pause 100s]\nGoodbye.\n[pause 5s+]\n")
     fit = length_range(templates.find(str(script)), {}, estimated())
-    assert (fit.shortest, fit.longest) == (2, 180)
+    assert (fit.shortest, fit.longest) == (2, 180) and fit.minutes == tuple(range(2, 181))
 
 
 def test_preview_reports_the_range_for_the_chosen_parameters():

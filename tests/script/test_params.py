@@ -156,10 +156,15 @@ def test_choice_conversion():
     s = spec("pattern", choices=["4-7-8", "box", "coherent"])
     assert s.convert("box") == "box"
     assert s.convert(" box ") == "box"
-    for bad in ("Box", "square", ""):
+    for bad in ("square", ""):
         with pytest.raises(ParameterError) as exc:
             s.convert(bad)
         assert str(exc.value) == f"pattern={bad!r} is not allowed; choose one of 4-7-8, box, coherent"
+    for typo in ("Box", "bx", "478"):
+        with pytest.raises(ParameterError) as exc:
+            s.convert(typo)
+        guess = "box" if "b" in typo.lower() else "4-7-8"
+        assert str(exc.value) == f"pattern={typo!r} is not allowed; did you mean pattern={guess}? choose one of 4-7-8, box, coherent"
 
 
 def test_str_conversion_strips():

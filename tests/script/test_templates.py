@@ -59,7 +59,7 @@ def test_front_matter_is_parsed():
         ("+++\r\ntitle = 'x'\r\n+++\r\nHi.\r\n", "Hi.\r\n", 4),
         ("  +++  \ntitle = 'x'\n+++ \nHi.", "Hi.", 4),
         ("+++\ntitle = 'x'\n+++", "", 4),
-        ("Hi.\n+++\ntitle = 'x'\n+++\n", "Hi.\n+++\ntitle = 'x'\n+++\n", 1),
+        ("\n  \n+++\ntitle = 'x'\n+++\nHi.\n", "Hi.\n", 6),
     ],
 )
 def test_front_matter_fences(text, source, body_line):
@@ -72,6 +72,9 @@ def test_front_matter_fences(text, source, body_line):
     [
         ("+++\ntitle = 'x'\nHello.\n", "t.txt:1: front matter opened with +++ is never closed; add a +++ line after it"),
         ("+++\n", "t.txt:1: front matter opened with +++ is never closed"),
+        ("\n\n+++\ntitle = 'x'\n", "t.txt:3: front matter opened with +++ is never closed"),
+        ("Hi.\n+++\ntitle = 'x'\n+++\n", "t.txt:2: a +++ line in the script; front matter goes at the very top"),
+        ("+++\n+++\nHi.\n\n+++\n", "t.txt:5: a +++ line in the script"),
         ("+++\nauthor = 'me'\ntitle = 'x'\n+++\n", "t.txt: unknown front matter keys ['author']; use description, max_minutes, min_minutes, params, title"),
         ("+++\nparams = 3\n+++\n", "t.txt: declare parameters as tables, like [params.pattern]"),
         ("+++\n[params]\npattern = 'box'\n+++\n", "t.txt: declare parameters as tables, like [params.pattern]"),

@@ -17,7 +17,8 @@ import click
 @click.option("--cover", type=click.Path(dir_okay=False, path_type=Path),
               help="Podcast cover (square JPEG or PNG, 1400-3000 px) [default: drawn, naming the podcast].")
 @click.option("--language", default="en-us", show_default=True, help="Language code of the episodes.")
-def feed(folder: Path, **options) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but warnings and errors.")
+def feed(folder: Path, quiet: bool, **options) -> None:
     """Write FOLDER/feed.xml (RSS with iTunes and Podcasting 2.0 tags) for every session in FOLDER.
 
     Also writes the podcast cover, FOLDER/playlist.m3u8 and the listening page
@@ -31,7 +32,9 @@ def feed(folder: Path, **options) -> None:
     from guided_audio.publish.feed import FeedOptions, build_feed
 
     result = build_feed(folder, FeedOptions(**options))
-    click.echo(
-        f"Wrote {result.feed} ({len(result.episodes)} episodes), {result.cover.name}, "
-        f"{result.playlist.name} and {result.page.name}; subscribe at {result.feed_url}"
-    )
+    if not quiet:
+        count = len(result.episodes)
+        click.echo(
+            f"Wrote {result.feed} ({count} episode{'' if count == 1 else 's'}), {result.cover.name}, "
+            f"{result.playlist.name} and {result.page.name}; subscribe at {result.feed_url}"
+        )

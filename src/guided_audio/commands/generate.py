@@ -19,9 +19,9 @@ def session_options(command):
                      help="piper speaks offline; gtts uses Google's online voice."),
         click.option("--voice", help="Piper voice: a name (default joe) or a path to a .onnx voice."),
         click.option("--rate", type=float, default=0.75, show_default=True,
-                     help="Speaking pace; 1.0 is the voice's conversational pace."),
-        click.option("--lang", default="en", show_default=True, help="gTTS language."),
-        click.option("--tld", default="com", show_default=True, help="gTTS accent (Google domain), e.g. co.uk."),
+                     help="Speaking pace, 0.3 (very slow) to 2.0 (fast); gtts 0.5 to 2.0. 1.0 is the voice's conversational pace."),
+        click.option("--lang", help="gTTS language [default: en]."),
+        click.option("--tld", help="gTTS accent (Google domain), e.g. co.uk [default: com]."),
         click.option("--templates-dir", "templates_dirs", multiple=True,
                      type=click.Path(file_okay=False, path_type=Path),
                      help="Folder of your own templates (before built-ins); also $GUIDED_AUDIO_TEMPLATES."),
@@ -46,10 +46,10 @@ def _request(**kwargs):
               help="A soundscape (see `guided-audio backgrounds`) or an audio file to loop under the voice.")
 @click.option("--background-level", "background_level_db", type=float, metavar="DB",
               help="Background loudness relative to the voice, in dB, -40 to 0 [default: -22, lower where long pauses need it].")
-@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
-              help="Seed of the generated soundscape: the same seed gives the same sound.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
-              help="MP3 to write [default: output/TEMPLATE-Nmin.mp3]; its sidecars go beside it.")
+@click.option("--seed", type=click.IntRange(min=0),
+              help="Seed of the generated soundscape: the same seed gives the same sound [default: 0].")
+@click.option("--output", "-o", type=click.Path(), metavar="PATH",
+              help="MP3 to write, or a folder to write the default name in [default: output/TEMPLATE-Nmin.mp3]; its sidecars go beside it.")
 @click.option("--bitrate", "bitrate_kbps", type=click.IntRange(32, 320),
               help="Constant MP3 bitrate in kbps [default: 96 mono, 128 stereo].")
 @click.option("--title", help="Title players show [default: the template's title and length].")
@@ -73,9 +73,12 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
         result = generate_session(request, progress=progress)
     if not quiet:
         timeline = result.plan.timeline
+        spoken, distinct = len(timeline.speech), result.synthesised + result.cached
+        made = f"{result.synthesised} synthesised, {result.cached} from cache"
+        # a cue said in every cycle is one recording placed many times: count both
+        phrases = f"{spoken} phrases ({distinct} different: {made})" if distinct != spoken else f"{spoken} phrases ({made})"
         click.echo(
-            f"Wrote {result.files['mp3']} ({timeline.seconds:.1f} s, {len(timeline.speech)} phrases, "
-            f"{result.synthesised} synthesised, {result.cached} from cache; "
+            f"Wrote {result.files['mp3']} ({timeline.seconds:.1f} s, {phrases}; "
             f"{result.mastered.loudness_lufs:g} LUFS, true peak {result.mastered.true_peak_dbtp:g} dBTP) "
             f"in {result.seconds_taken:.1f} s"
         )

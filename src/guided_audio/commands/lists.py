@@ -1,36 +1,46 @@
-"""`guided-audio templates` and `backgrounds`: what there is to choose from."""
+"""`guided-audio templates` and `backgrounds`: what there is to choose from, as text or JSON."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import click
+
+JSON_HELP = "Print JSON (the shape is in the README) instead of text."
 
 
 @click.command(name="templates")
 @click.option("--templates-dir", "templates_dirs", multiple=True,
               type=click.Path(file_okay=False, path_type=Path), help="Folder of your own templates.")  # fmt: skip
-def list_templates(templates_dirs: tuple[Path, ...]) -> None:
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def list_templates(templates_dirs: tuple[Path, ...], as_json: bool) -> None:
     """List the templates with their descriptions and parameters.
+
+    Files in a templates folder that cannot be used are listed after them, with the reason.
 
     \b
     Example:
         guided-audio templates
+        guided-audio templates --json
     """
-    from guided_audio.commands.report import format_templates
-    from guided_audio.script.templates import available
+    from guided_audio.commands.report import format_templates, templates_json
+    from guided_audio.script.templates import catalogue
 
-    click.echo(format_templates(available(templates_dirs)))
+    found = catalogue(templates_dirs)
+    click.echo(json.dumps(templates_json(found), indent=2, ensure_ascii=False) if as_json else format_templates(found))
 
 
 @click.command(name="backgrounds")
-def list_backgrounds() -> None:
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def list_backgrounds(as_json: bool) -> None:
     """List the built-in background soundscapes, one line each.
 
     \b
     Example:
         guided-audio backgrounds
+        guided-audio backgrounds --json
     """
-    from guided_audio.commands.report import format_backgrounds
+    from guided_audio.commands.report import backgrounds_json, format_backgrounds
 
-    click.echo(format_backgrounds())
+    click.echo(json.dumps(backgrounds_json(), indent=2, ensure_ascii=False) if as_json else format_backgrounds())

@@ -10,7 +10,8 @@ import click
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", help="Playlist title [default: the sessions' album, when they share one].")
-def playlist(folder: Path, title: str | None) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but warnings and errors.")
+def playlist(folder: Path, title: str | None, quiet: bool) -> None:
     """Write FOLDER/playlist.m3u8 listing every session in FOLDER, for players without podcasts.
 
     \b
@@ -20,4 +21,5 @@ def playlist(folder: Path, title: str | None) -> None:
     from guided_audio.publish.playlist import write_playlist
 
     path = write_playlist(folder, title=title)
-    click.echo(f"Wrote {path}")
+    if not quiet:
+        click.echo(f"Wrote {path}")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Iterable
+from typing import Any
 
 from guided_audio.script.layout import format_clock
 from guided_audio.script.params import ParamSpec
-from guided_audio.script.templates import Template
+from guided_audio.script.templates import Catalogue
 from guided_audio.session import Plan
 
 
@@ -40,18 +40,31 @@ def format_plan(plan: Plan) -> str:
     lines += [
         f"{_clock(timeline.total, rate)}  (end)",
         "",
-        f"Length {format_clock(timeline.seconds)} exactly; speech {format_clock(speech / rate)}, "
-        f"silence {format_clock((timeline.total - speech) / rate)}; {len(timeline.speech)} phrases, "
+        f"Length {format_clock(timeline.seconds)} exactly; {_speech_and_silence(speech, timeline)}; "
+        f"{len(timeline.speech)} phrases, "
         f"{len(timeline.phases)} phases, {len(timeline.chapters)} chapters.",
     ]
     if plan.lengths is not None:
         lines.append(_length_range_line(plan))
+    if timeline.uncertain_cues:
+        lines.append(
+            f"By the estimates, {timeline.uncertain_cues} cue{'s' if timeline.uncertain_cues > 1 else ''} "
+            "would start before the words ahead of them end, at this --rate; generate measures and "
+            "refuses if they really do."
+        )
     if plan.estimated_phrases:
         lines.append(
             f"{plan.estimated_phrases} phrase lengths are estimates (not yet synthesised); "
             "times after them may shift slightly."
         )
     return "\n".join(lines)
+
+
+def _speech_and_silence(speech: int, timeline) -> str:
+    """Speech and silence in whole seconds that add up to the length (any speech is 0:01 at least)."""
+    total = round(timeline.total / timeline.rate)
+    spoken = min(total, max(1, round(speech / timeline.rate))) if speech else 0
+    return f"speech {format_clock(spoken)}, silence {format_clock(total - spoken)}"
 
 
 def _with_pace_changes(rows: list[tuple[int, int, str]], timeline) -> list[tuple[int, int, str]]:
@@ -71,12 +84,13 @@ def _length_range_line(plan: Plan) -> str:
     fit = plan.lengths
     if fit.shortest is None:
         return "No whole-minute length fits these choices."
-    return f"Fits any whole minute from {fit.shortest} to {fit.longest} with these choices."
+    return f"Fits {fit.describe()} with these choices."
 
 
-def format_templates(found: Iterable[Template]) -> str:
+def format_templates(found: Catalogue) -> str:
+    """Each template with its limits and parameters; then plain text files and broken files."""
     blocks = []
-    for template in found:
+    for template in found.templates:
         origin = "built-in" if template.builtin else str(template.path)
         head = f"{template.name}  ({origin})"
         if template.min_minutes:
@@ -87,7 +101,70 @@ def format_templates(found: Iterable[Template]) -> str:
         for spec in template.params.values():
             lines.append(f"    --var {spec.name}=  {spec.describe()}" + (f"  {spec.help}" if spec.help else ""))
         blocks.append("\n".join(lines))
-    return "\n\n".join(blocks) if blocks else "No templates found."
+    if not blocks:
+        blocks.append("No templates found.")
+    if found.plain_text:
+        lines = ["Plain text, not listed as templates (no front matter, markup or Jinja):"]
+        lines += [f"    {t.path}" for t in found.plain_text]
+        lines.append("    A list of phrases goes to a parameter, like --var file=PATH; a plain script runs by its path.")
+        blocks.append("\n".join(lines))
+    if found.broken:
+        lines = ["Cannot be used (fix the file, or move it out of the folder):"]
+        lines += [f"    {reason if reason.startswith(str(path)) else f'{path}: {reason}'}" for path, reason in found.broken]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks)
+
+
+def _param_json(spec: ParamSpec) -> dict[str, Any]:
+    return {
+        "name": spec.name,
+        "type": spec.type,
+        "default": list(spec.default) if isinstance(spec.default, tuple) else spec.default,
+        "choices": list(spec.choices),
+        "min": spec.min,
+        "max": spec.max,
+        "max_length": spec.max_length,
+        "help": spec.help,
+    }
+
+
+def templates_json(found: Catalogue) -> dict[str, Any]:
+    """The stable shape of `templates --json` (documented in the README; keys are only added)."""
+    return {
+        "templates": [
+            {
+                "name": t.name,
+                "title": t.title,
+                "description": t.description,
+                "builtin": t.builtin,
+                "path": str(t.path),
+                "min_minutes": t.min_minutes,
+                "max_minutes": t.max_minutes,
+                "params": [_param_json(spec) for spec in t.params.values()],
+            }
+            for t in found.templates
+        ],
+        "plain_text": [{"name": t.name, "path": str(t.path)} for t in found.plain_text],
+        "broken": [{"name": path.stem, "path": str(path), "error": reason} for path, reason in found.broken],
+    }
+
+
+def backgrounds_json() -> dict[str, Any]:
+    """The stable shape of `backgrounds --json` (documented in the README)."""
+    from guided_audio.mix.bedmix import DEFAULT_LEVEL_DB
+    from guided_audio.mix.soundscapes import SOUNDSCAPES
+
+    return {
+        "backgrounds": [
+            {"name": "none", "description": NO_BACKGROUND, "channels": 1},
+            *({"name": name, "description": kind.description, "channels": kind.channels} for name, kind in SOUNDSCAPES.items()),
+        ],
+        "default": "none",
+        "default_level_db": DEFAULT_LEVEL_DB,
+    }
+
+
+NO_BACKGROUND = "silence between the words (the default)"
 
 
 def format_backgrounds() -> str:
@@ -95,7 +172,7 @@ def format_backgrounds() -> str:
     from guided_audio.mix.soundscapes import SOUNDSCAPES
 
     width = max(len(name) for name in SOUNDSCAPES)
-    lines = [f"{'none':{width}}  silence between the words (the default)"]
+    lines = [f"{'none':{width}}  {NO_BACKGROUND}"]
     lines += [f"{name:{width}}  {kind.description}" for name, kind in SOUNDSCAPES.items()]
     lines += ["", "Or give an audio file (MP3, WAV, OGG, FLAC, ...): --background path/to/sound.mp3",
               "It is looped with a crossfade. Set the level with --background-level (default -22 dB)."]  # fmt: skip

@@ -14,7 +14,8 @@ import click
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--https", is_flag=True,
               help="Serve over HTTPS with a certificate from your own authority, so phones can keep sessions offline.")
-def serve(folder: Path, host: str, port: int, https: bool) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="No banner: print nothing but warnings and errors.")
+def serve(folder: Path, host: str, port: int, https: bool, quiet: bool) -> None:
     """Serve FOLDER read-only over HTTP (with byte ranges) until Ctrl+C.
 
     Only this computer can connect unless --host is given. With --host 0.0.0.0 a phone on
@@ -28,14 +29,20 @@ def serve(folder: Path, host: str, port: int, https: bool) -> None:
         guided-audio serve output --host 0.0.0.0 --port 8000
         guided-audio serve output --host 0.0.0.0 --https
     """
+    import logging
+
     from guided_audio.publish.server import start_server
 
+    if quiet:  # no request lines either; warnings and errors still show
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     serving = start_server(folder, host, port, https=https)
     try:
-        click.echo(serving.banner())
+        if not quiet:
+            click.echo(serving.banner())
         serving.server.serve_forever()
     except KeyboardInterrupt:
         pass  # Ctrl+C is how a user stops serving, not an error
     finally:
         serving.server.server_close()
-    click.echo("Stopped.")
+    if not quiet:
+        click.echo("Stopped.")

@@ -1,15 +1,19 @@
 """Cover art: a user's image checked and kept as JPEG or PNG, or a calm generated one.
 
 Players and podcast apps show the cover beside every session; Apple and most apps want a
-square JPEG or PNG of 1400 to 3000 px. The generated cover is drawn with Pillow and the
-font Pillow ships, so it looks the same on every machine and needs no system font.
+square JPEG or PNG of 1400 to 3000 px. The generated cover is drawn with Pillow in DejaVu
+Sans, shipped in `fonts/` with its licence: it covers Latin, Greek, Cyrillic, Hebrew and
+Arabic (Pillow's own font draws every accented letter as a box), and being shipped it looks
+the same on every machine and needs no system font.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
 from guided_audio.errors import CoverError
@@ -18,6 +22,11 @@ log = logging.getLogger(__name__)
 
 COVER_SIDE = 1400
 """Side of the generated cover: the smallest size podcast directories accept."""
+COVER_MAX_SIDE = 3000
+"""The largest Apple Podcasts accepts; larger covers are refused by some directories."""
+FONT_FILE = "DejaVuSans.ttf"
+MISSING = "\U0010fffd"
+"""A private-use character no font draws: what the font shows for a character it lacks."""
 MIME_BY_FORMAT = {"JPEG": "image/jpeg", "PNG": "image/png"}
 
 SKY_TOP = (38, 58, 88)
@@ -60,10 +69,10 @@ def load_cover(path: Path) -> Cover:
     except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError, ValueError) as exc:
         reason = "not an image Pillow can read" if isinstance(exc, UnidentifiedImageError) else str(exc)
         raise CoverError(f"cannot use {path} as a cover: {reason}; give a square JPEG or PNG") from None
-    if width != height or width < COVER_SIDE:
+    if width != height or not COVER_SIDE <= width <= COVER_MAX_SIDE:
         log.warning(
-            "cover %s is %dx%d px; podcast apps want a square of at least %d px",
-            path, width, height, COVER_SIDE,
+            "cover %s is %dx%d px; podcast apps want a square of %d to %d px",
+            path, width, height, COVER_SIDE, COVER_MAX_SIDE,
         )  # fmt: skip
     return Cover(data, MIME_BY_FORMAT[kind], width, height)
 
@@ -99,12 +108,40 @@ def make_cover(title: str, subtitle: str = "") -> Cover:
     return Cover(out.getvalue(), "image/jpeg", side, side)
 
 
-def _draw_words(draw, title: str, subtitle: str, side: int) -> None:
+def cover_font(size: int):
+    """The shipped DejaVu Sans at `size` px."""
     from PIL import ImageFont
 
+    return ImageFont.truetype(_font_path(), size)
+
+
+@functools.lru_cache(maxsize=1)
+def _font_path() -> str:
+    return str(resources.files("guided_audio.mp3") / "fonts" / FONT_FILE)
+
+
+def missing_glyphs(text: str) -> list[str]:
+    """The characters of `text` the cover font has no glyph for (it would draw a box)."""
+    font = cover_font(40)
+    box = _glyph(font, MISSING)
+    return [c for c in dict.fromkeys(text) if not c.isspace() and _glyph(font, c) == box]
+
+
+def _glyph(font, character: str) -> tuple:
+    mask = font.getmask(character)
+    return mask.size, bytes(mask)
+
+
+def _draw_words(draw, title: str, subtitle: str, side: int) -> None:
+    missing = missing_glyphs(title + subtitle)
+    if missing:
+        log.warning(
+            "the drawn cover cannot show %s (its font has no glyph for them); give a cover with --cover",
+            " ".join(missing),
+        )
     width = side - 2 * MARGIN
     for size in range(120, 47, -8):
-        font = ImageFont.load_default(size=size)
+        font = cover_font(size)
         lines = _wrap(title, font, width)
         if len(lines) <= 3 and all(font.getlength(line) <= width for line in lines):
             break
@@ -118,7 +155,7 @@ def _draw_words(draw, title: str, subtitle: str, side: int) -> None:
     for number, line in enumerate(lines):
         draw.text((side // 2, top + number * line_height), line, font=font, fill=INK, anchor="mm")
     if subtitle:
-        small = ImageFont.load_default(size=60)
+        small = cover_font(60)
         y = top + len(lines) * line_height + 30
         draw.text((side // 2, y), subtitle, font=small, fill=INK, anchor="mm")
 

@@ -130,7 +130,10 @@ def encode(
         with Mp3Encoder(
             target, sample_rate=rate, channels=channels, bitrate_kbps=bitrate_kbps, skip=0, pad_end=0
         ) as encoder:
+            cursor = part.begin
             for begin, end in kept_runs(part.begin, part.end, lefts[index]):
+                done[index] += begin - cursor  # silence left out is done as soon as it is reached
+                cursor = end
                 start, stop = begin + MP3_CODEC_DELAY, min(end + MP3_CODEC_DELAY, total)
                 for chunk in source(start, stop) if stop > start else ():
                     if cancelled.is_set():
@@ -140,6 +143,7 @@ def encode(
                 beyond = end - max(begin, total - MP3_CODEC_DELAY)  # past the session's end
                 if beyond > 0:
                     encoder.write(np.zeros((beyond, *frame_shape), dtype=np.float32))
+            done[index] += part.end - cursor
 
     direct = len(plan) == 1 and not lefts[0].size
     with tempfile.TemporaryDirectory(prefix="guided-audio-parts-") as folder:

@@ -129,6 +129,7 @@ def write_tags(mp3: Path, tags: SessionTags, spans: list[ChapterSpan]) -> None:
         )
     id3.update_to_v23()
     id3.save(mp3, v2_version=3)
+    _chapters_in_time_order(mp3)
 
 
 def embedded_cover(mp3: Path) -> bytes | None:
@@ -145,3 +146,38 @@ def embedded_cover(mp3: Path) -> bytes | None:
         if picture.mime in ("image/jpeg", "image/png") and picture.data:
             return picture.data
     return None
+
+
+def _chapters_in_time_order(mp3: Path) -> None:
+    """Put the CHAP frames in time order, after their CTOC, in the tag mutagen wrote.
+
+    mutagen orders frames by size, and readers that list chapters in file order (ffmpeg,
+    and players built on it) then show the closing chapter first. Only the frames move: the
+    tag keeps its size and padding.
+    """
+    with open(mp3, "r+b") as file:
+        header = file.read(10)
+        if header[:3] != b"ID3" or header[3] != 3 or header[5] != 0:
+            return  # not the plain ID3v2.3 tag write_tags has just written
+        body = file.read(sum(byte << (7 * (3 - i)) for i, byte in enumerate(header[6:10])))
+        frames, at = [], 0
+        while at + 10 <= len(body) and body[at] != 0:
+            end = at + 10 + int.from_bytes(body[at + 4 : at + 8], "big")
+            frames.append(body[at:end])
+            at = end
+        chapters = [frame for frame in frames if frame[:4] in (b"CTOC", b"CHAP")]
+        if not chapters:
+            return
+        first = frames.index(chapters[0])
+        others = [frame for frame in frames if frame not in chapters]
+        ordered = others[:first] + sorted(chapters, key=_chapter_start) + others[first:]
+        file.seek(10)
+        file.write(b"".join(ordered) + body[at:])
+
+
+def _chapter_start(frame: bytes) -> int:
+    """A CHAP frame's start in ms (after its null-terminated element id); a CTOC comes first."""
+    if frame[:4] == b"CTOC":
+        return -1
+    id_end = frame.index(b"\0", 10)
+    return int.from_bytes(frame[id_end + 1 : id_end + 5], "big")

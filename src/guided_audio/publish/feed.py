@@ -3,7 +3,8 @@
 Written from an autoescaped Jinja2 XML template rather than feedgen, which cannot write
 `itunes:explicit` as true/false and drops some attributes; tests parse the result with real
 feed parsers. Rebuilding the feed over the same files gives the same bytes: guids come from
-file names, dates from the files, never from the clock.
+file names (the podcast's from the feed first built there), dates from the files, never
+from the clock.
 """
 
 from __future__ import annotations
@@ -115,6 +116,11 @@ class FeedResult:
 
 def check_base_url(url: str) -> str:
     """The base URL without trailing slashes, or a FeedError saying what a good one looks like."""
+    if any(c.isspace() for c in url.strip()):
+        raise FeedError(
+            f"--base-url {url!r} has a space in it, which no address can hold; give the address "
+            "the folder is served at, e.g. --base-url http://192.168.1.20:8000 (a space in a path is %20)"
+        )
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise FeedError(
@@ -128,6 +134,25 @@ def podcast_guid(feed_url: str) -> str:
     """Podcasting 2.0 guid: UUIDv5 of the feed URL with the scheme and trailing slashes removed."""
     bare = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", feed_url).rstrip("/")
     return str(uuid.uuid5(PODCAST_GUID_NAMESPACE, bare))
+
+
+def kept_podcast_guid(folder: Path, feed_url: str) -> str:
+    """The podcast:guid of the feed already in `folder`, else the one for `feed_url`.
+
+    The namespace asks for a guid made once, from the first feed URL, and kept when the
+    feed moves: a feed rebuilt for a new address (a new home network, a port) stays the same
+    podcast to every app and directory.
+    """
+    import xml.etree.ElementTree as ET
+
+    try:
+        found = ET.parse(folder / FEED_NAME).getroot().findtext("channel/{https://podcastindex.org/namespace/1.0}guid")
+    except (OSError, ET.ParseError):
+        found = None
+    try:
+        return str(uuid.UUID((found or "").strip()))
+    except ValueError:
+        return podcast_guid(feed_url)
 
 
 def episode_guid(episode: Episode) -> str:
@@ -146,7 +171,7 @@ def build_feed(folder: Path, options: FeedOptions) -> FeedResult:
     episodes = find_episodes(folder)
     title = options.title or shared_value(e.album for e in episodes) or DEFAULT_ALBUM
     cover = load_cover(options.cover) if options.cover else make_cover(title, "Guided relaxation sessions")
-    xml = render_feed(episodes, options, base, title, cover)
+    xml = render_feed(episodes, options, base, title, cover, kept_podcast_guid(folder, f"{base}/{FEED_NAME}"))
     cover_path = folder / f"{COVER_STEM}{cover.extension}"
     write_atomically(cover_path, cover.data)
     playlist = write_playlist(folder, episodes, title)
@@ -156,7 +181,9 @@ def build_feed(folder: Path, options: FeedOptions) -> FeedResult:
     return FeedResult(feed, f"{base}/{FEED_NAME}", cover_path, playlist, page.page, episodes)
 
 
-def render_feed(episodes: list[Episode], options: FeedOptions, base: str, title: str, cover: Cover) -> str:
+def render_feed(
+    episodes: list[Episode], options: FeedOptions, base: str, title: str, cover: Cover, guid: str | None = None
+) -> str:
     import jinja2
 
     def url(path: Path) -> str:
@@ -190,7 +217,7 @@ def render_feed(episodes: list[Episode], options: FeedOptions, base: str, title:
         last_build=items[0]["published"],
         cover_url=f"{base}/{COVER_STEM}{cover.extension}",
         author=_clean(options.author or shared_value(e.author for e in episodes) or DEFAULT_AUTHOR),
-        podcast_guid=podcast_guid(feed_url),
+        podcast_guid=guid or podcast_guid(feed_url),
         items=items,
     )
 

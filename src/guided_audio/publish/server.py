@@ -82,6 +82,12 @@ class FolderApp:
             path = self._inside(f"/{PAGE_NAME}")
         else:
             path = self._inside(request.path)
+        if request.range is not None and len(request.range.ranges) > 1:
+            # werkzeug would answer 200 with the whole file; a client asking for several
+            # ranges at once gets the refusal the standard gives, and asks again for one
+            from werkzeug.exceptions import RequestedRangeNotSatisfiable
+
+            raise RequestedRangeNotSatisfiable(length=path.stat().st_size)
         return send_file(path, request.environ, mimetype=content_type(path), max_age=0)
 
     def _inside(self, url_path: str) -> Path:
@@ -165,7 +171,7 @@ class Serving:
         if built_for is None:
             lines.append(f"No feed yet: run  {rebuild}")
         elif built_for not in self.base_urls():
-            lines.append(f"feed.xml points at {built_for}; for this address run  {rebuild}")
+            lines.append(self._feed_fix(built_for, rebuild))
         if not self.loopback:
             lines += [
                 "Anyone on this network can download these files while this runs.",
@@ -198,6 +204,24 @@ class Serving:
             "Phones can play the page here; to keep sessions offline, browsers need a secure origin",
             "(https or localhost): serve with --https (README: 'A secure address at home').",
         ]
+
+    def _feed_fix(self, built_for: str, rebuild: str) -> str:
+        """What to do when feed.xml names another address than this server's.
+
+        A feed built for the network address, served on loopback because --host was left
+        out, needs --host, not a rebuild for 127.0.0.1, which no phone can reach.
+        """
+        parts = urllib.parse.urlsplit(built_for)
+        host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
+        if self.loopback and not _is_loopback(host):
+            return (
+                f"feed.xml is for {built_for}, but only this computer can connect now; for phones "
+                f"run  guided-audio serve {self.folder} --host 0.0.0.0 --port {port}"
+            )
+        hosts = {urllib.parse.urlsplit(url).hostname for url in self.base_urls()}
+        if host in hosts and port != self.port:
+            return f"feed.xml is for port {port}; serve with --port {port}, or for this port run  {rebuild}"
+        return f"feed.xml points at {built_for}; for this address run  {rebuild}"
 
 
 def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, https: bool = False) -> Serving:

@@ -15,9 +15,13 @@ over, but a script that overruns its length cannot be rendered at all.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+DEFAULT_RATE = 0.75
+"""The speaking rate a session has unless --rate says otherwise, at which these estimates hold;
+at another rate they scale with it, as the voice does."""
 SPEECH_CHARS_PER_SECOND = 13.0
 """Slower than the voice at the default rate (about 18 a second), so estimates err long."""
 SENTENCE_SECONDS = 0.6
@@ -27,25 +31,32 @@ PARAGRAPH_GAP_SECONDS = 1.2
 MOST_REPEATS = 10_000
 
 
-def speech_seconds(text: str, pace: float = 1.0) -> float:
-    """How long saying `text` takes, on the safe side, at `pace` times the session's rate."""
+def speech_seconds(text: str, pace: float = 1.0, *, rate: float = DEFAULT_RATE) -> float:
+    """How long saying `text` takes, on the safe side, at `pace` times the session's `rate`
+    (templates see the session's own rate: a slower voice buys fewer words)."""
     seconds = len(text) / SPEECH_CHARS_PER_SECOND + SENTENCE_SECONDS * (text.count(". ") + 1)
+    if rate != DEFAULT_RATE:
+        seconds = seconds * DEFAULT_RATE / rate
     return seconds if pace == 1 else seconds / pace
 
 
-def lines_seconds(lines: Sequence[str] | str, pause: float = 0.0, gap: float = PARAGRAPH_GAP_SECONDS) -> float:
+def lines_seconds(
+    lines: Sequence[str] | str, pause: float = 0.0, gap: float = PARAGRAPH_GAP_SECONDS, *, rate: float = DEFAULT_RATE
+) -> float:
     """How long a list of lines takes when each is followed by `pause` seconds and a
     paragraph's `gap` (one line given alone counts as a list of one)."""
     total = 0.0
     for line in [lines] if isinstance(lines, str) else lines:
-        total = total + speech_seconds(line) + pause + gap
+        total = total + speech_seconds(line, rate=rate) + pause + gap
     return total
 
 
-def seconds_each(lines: Sequence[str], pause: float = 0.0, gap: float = PARAGRAPH_GAP_SECONDS) -> list[float]:
+def seconds_each(
+    lines: Sequence[str], pause: float = 0.0, gap: float = PARAGRAPH_GAP_SECONDS, *, rate: float = DEFAULT_RATE
+) -> list[float]:
     """What each line costs on its own, as `lines_seconds` counts it: for `Budget.each` and
     `Budget.prefix`, which buy lines one at a time."""
-    return [speech_seconds(line) + pause + gap for line in lines]
+    return [speech_seconds(line, rate=rate) + pause + gap for line in lines]
 
 
 def content_share(minutes: float, start: float = 0.85, per_minute: float = 0.005, floor: float = 0.55) -> float:
@@ -175,3 +186,14 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "keep_levels": keep_levels,
 }
 """What every template sees besides its parameters, `minutes` and `seconds`."""
+
+
+def helpers_at(rate: float) -> dict[str, Any]:
+    """The speech estimates bound to a session's speaking rate (the defaults hold at DEFAULT_RATE)."""
+    if rate == DEFAULT_RATE:
+        return {}
+    return {
+        "speech_seconds": functools.partial(speech_seconds, rate=rate),
+        "lines_seconds": functools.partial(lines_seconds, rate=rate),
+        "seconds_each": functools.partial(seconds_each, rate=rate),
+    }

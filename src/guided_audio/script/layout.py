@@ -89,6 +89,8 @@ class Timeline:
     phases: list[PhaseSpan] = field(default_factory=list)
     tones: list[ToneMark] = field(default_factory=list)
     silences: list[SilenceSpan] = field(default_factory=list)
+    uncertain_cues: int = 0
+    """Cues that, by estimated lengths, would run into the words before them (planning only)."""
 
     @property
     def seconds(self) -> float:
@@ -129,11 +131,18 @@ def _place(
     length_of: Callable[[Speech], int],
     rate: int,
     pause_samples: dict[int, int],
+    guessed: Callable[[Speech], bool] | None = None,
 ) -> Timeline:
-    """Place every item; `pause_samples` gives the length chosen for each pause by index."""
+    """Place every item; `pause_samples` gives the length chosen for each pause by index.
+
+    A cue that would start while earlier words are still spoken is an error, unless either
+    length is only `guessed` (estimated, not measured): then the cue waits for the voice and
+    the timeline counts it, since an estimate that errs long is no proof of an overlap.
+    """
     timeline = Timeline(rate=rate, total=0)
     cursor = 0  # where the next item begins
     speech_free = 0  # when the voice is free again (a cue may outlast its phase)
+    speaking: Speech | None = None  # whose words end at speech_free
     gap = _samples(SENTENCE_GAP, rate)
     for index, item in enumerate(items):
         if isinstance(item, Speech):
@@ -141,6 +150,7 @@ def _place(
             end = start + length_of(item)
             timeline.speech.append(Placement(start, end, item.text, item.pace))
             cursor = speech_free = end
+            speaking = item
         elif isinstance(item, Pause):
             start = max(cursor, speech_free)
             cursor = start + pause_samples[index]
@@ -155,15 +165,19 @@ def _place(
                 timeline.tones.append(ToneMark(cursor, item.name))
             start = cursor
             for phrase in item.cue:
-                if start < speech_free:
+                length = length_of(phrase)
+                if start < speech_free and guessed is not None and (guessed(phrase) or guessed(speaking)):
+                    timeline.uncertain_cues += 1
+                    start = speech_free
+                elif start < speech_free:
                     raise LengthError(
                         f"the cue {phrase.text!r} of a {item.name} phase would start while the "
                         f"previous words are still being spoken ({(speech_free - start) / rate:.2f} s "
                         "overlap); shorten the earlier cue or lengthen its phase"
                     )
-                end = start + length_of(phrase)
+                end = start + length
                 timeline.speech.append(Placement(start, end, phrase.text, phrase.pace))
-                speech_free = end
+                speech_free, speaking = end, phrase
                 start = end + gap
             cursor = phase_end
     timeline.total = max(cursor, speech_free)
@@ -194,15 +208,18 @@ def layout(
     rate: int,
     lead_in: float = LEAD_IN,
     lead_out: float = LEAD_OUT,
+    guessed: Callable[[Speech], bool] | None = None,
 ) -> Timeline:
-    """Lay the script out to exactly `total_seconds`, or raise TooShort with what it needs."""
+    """Lay the script out to exactly `total_seconds`, or raise TooShort with what it needs.
+
+    `guessed` says which phrase lengths are estimates (see _place); None: all are measured."""
     items = _with_margins(items, lead_in, lead_out)
     elastic = [i for i, item in enumerate(items) if isinstance(item, Pause) and item.elastic]
     minimum = {
         i: _samples(item.seconds, rate) for i, item in enumerate(items) if isinstance(item, Pause)
     }
     target = _samples(total_seconds, rate)
-    shortest = _place(items, length_of, rate, minimum)
+    shortest = _place(items, length_of, rate, minimum, guessed)
     slack = target - shortest.total
     if slack < 0:
         needed = shortest.total / rate
@@ -222,7 +239,7 @@ def layout(
         chosen[i] += share
         handed_out += share
     chosen[elastic[-1]] += slack - handed_out  # rounding remainder, a few samples at most
-    timeline = _place(items, length_of, rate, chosen)
+    timeline = _place(items, length_of, rate, chosen, guessed)
     if timeline.total != target:  # pragma: no cover - guards the arithmetic above
         raise AssertionError(f"layout came to {timeline.total} samples, wanted {target}")
     return timeline

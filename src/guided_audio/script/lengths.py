@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from guided_audio.audio.samples import SESSION_RATE
-from guided_audio.errors import LengthError
+from guided_audio.errors import LengthError, MarkupError
 from guided_audio.script import markup, templates
+from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.layout import TooShort, layout
 
 LengthOf = Callable[[markup.Speech], int]
@@ -60,14 +61,42 @@ class PhraseLengths:
             self._lengths[phrase] = measured
         return self._lengths[phrase]
 
+    def is_estimate(self, phrase: markup.Speech | None) -> bool:
+        """Whether the length given for `phrase` was estimated (asked after the length)."""
+        return phrase in self.estimated
 
-def script(template: templates.Template, minutes: float, variables: dict[str, str]):
-    """Render and parse: the items of the script and the resolved parameters."""
-    text, params = templates.render(template, minutes, variables)
-    items = markup.parse(text)
+
+def guessed_by(length_of: LengthOf):
+    """What layout needs to tell an estimated overlap from a measured one (None: all measured)."""
+    return length_of.is_estimate if isinstance(length_of, PhraseLengths) else None
+
+
+def script(template: templates.Template, minutes: float, variables: dict[str, str], *, rate: float = DEFAULT_RATE):
+    """Render and parse: the items of the script and the resolved parameters. `rate` is the
+    session's speaking rate, which the templates' length helpers scale their estimates by."""
+    text, params = templates.render(template, minutes, variables, rate=rate)
+    try:
+        items = markup.parse(text)
+    except MarkupError as exc:
+        raise MarkupError(_markup_error_in_file(template, minutes, variables, text, exc, rate)) from None
     if not any(isinstance(i, (markup.Speech, markup.Phase)) for i in items):
         raise LengthError(f"template {template.name} rendered no words to speak; check its text")
     return items, params
+
+
+def _markup_error_in_file(template, minutes, variables, text: str, exc: MarkupError, rate: float) -> str:
+    """'FILE:LINE: problem', the line counted in the template file, front matter and all."""
+    line = None
+    if exc.offset is not None:
+        line = templates.source_line(template, minutes, variables, text, exc.offset, rate=rate)
+    if line is None and exc.snippet:  # the marked render differed: find the words themselves
+        source_lines = template.source.splitlines()
+        holding = [number for number, source in enumerate(source_lines, start=1) if exc.snippet in source]
+        line = holding[0] + template.body_line - 1 if len(holding) == 1 else None
+    if line is None:
+        rendered = text.count("\n", 0, exc.offset or 0) + 1
+        return f"{template.path}: {exc.detail} (line {rendered} of the rendered script)"
+    return f"{template.path}:{line}: {exc.detail}"
 
 
 def phrases(items: list[markup.Item]) -> list[markup.Speech]:
@@ -81,13 +110,24 @@ def phrases(items: list[markup.Item]) -> list[markup.Speech]:
     return spoken
 
 
-def fits(template: templates.Template, minutes: float, variables: dict[str, str], length_of: LengthOf) -> bool:
-    items, _ = script(template, minutes, variables)
+def fits(
+    template: templates.Template, minutes: float, variables: dict[str, str], length_of: LengthOf
+) -> bool:
+    """Whether the script at `minutes` lays out: the one test of a length, for generate's
+    checks and preview's range alike (a cue that would overlap the words before it fails it
+    too, as it would fail the render, unless only estimates say so)."""
+    items, _ = script(template, minutes, variables, rate=rate_of(length_of))
     try:
-        layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE)
-    except TooShort:
+        layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
+    except LengthError:
         return False
     return True
+
+
+def rate_of(length_of: LengthOf) -> float:
+    """The speaking rate phrase lengths are for (PhraseLengths knows it), which templates'
+    length helpers scale their estimates by."""
+    return getattr(length_of, "rate", DEFAULT_RATE)
 
 
 def floor_minutes(template: templates.Template) -> float:
@@ -110,21 +150,48 @@ def shortest_fit(
 
 @dataclass(frozen=True)
 class LengthRange:
-    """The whole minutes a template fits with the chosen parameters (None: it fits none)."""
+    """The whole minutes a template fits with the chosen parameters.
 
-    shortest: int | None
-    longest: int | None
+    Every minute is tried: a template that adapts its content to the length may fit 4 and 8
+    minutes but not 5 to 7 (at a slow --rate, say), and a range read from its ends would
+    promise lengths that then fail.
+    """
+
+    minutes: tuple[int, ...]
+
+    @property
+    def shortest(self) -> int | None:
+        return self.minutes[0] if self.minutes else None
+
+    @property
+    def longest(self) -> int | None:
+        return self.minutes[-1] if self.minutes else None
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Runs of consecutive minutes that fit, as (first, last)."""
+        runs: list[tuple[int, int]] = []
+        for minute in self.minutes:
+            if runs and runs[-1][1] == minute - 1:
+                runs[-1] = (runs[-1][0], minute)
+            else:
+                runs.append((minute, minute))
+        return runs
+
+    def describe(self) -> str:
+        """'any whole minute from 4 to 60', or '2 to 4 and 8 to 60' where some do not fit."""
+        runs = self.spans()
+        if len(runs) == 1:
+            first, last = runs[0]
+            return f"any whole minute from {first} to {last}" if last > first else f"only {first} minutes"
+        parts = [f"{a} to {b}" if b > a else f"{a}" for a, b in runs]
+        return "whole minutes " + ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def length_range(template: templates.Template, variables: dict[str, str], length_of: LengthOf) -> LengthRange:
-    """Shortest whole minute that fits, and the longest the template allows that fits."""
-    shortest = shortest_fit(template, variables, length_of, start=math.ceil(floor_minutes(template)))
-    if shortest is None:
-        return LengthRange(None, None)
-    longest = math.floor(ceiling_minutes(template))
-    while longest > shortest and not fits(template, longest, variables, length_of):
-        longest -= 1
-    return LengthRange(shortest, longest)
+    """Every whole minute, from the template's floor to its ceiling, that fits."""
+    first = max(1, math.ceil(floor_minutes(template)))
+    last = math.floor(ceiling_minutes(template))
+    return LengthRange(tuple(m for m in range(first, last + 1) if fits(template, m, variables, length_of)))
 
 
 def check_length(
@@ -133,9 +200,10 @@ def check_length(
     """Refuse a length outside what the template is written for, naming one that works."""
     ceiling = ceiling_minutes(template)
     if minutes > ceiling:
-        raise LengthError(
-            f"{template.name} is written for at most {ceiling:g} minutes; try --minutes {math.floor(ceiling)}"
-        )
+        limit = f"{template.name} is written for at most {ceiling:g} minutes"
+        if template.max_minutes is None or template.max_minutes > MAX_MINUTES:
+            limit = f"--minutes {minutes:g} is too long; the most is {MAX_MINUTES:g} minutes"
+        raise LengthError(f"{limit}; try --minutes {math.floor(ceiling)}")
     floor = floor_minutes(template)
     if minutes >= floor:
         return

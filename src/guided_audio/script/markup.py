@@ -180,20 +180,61 @@ def _parse_pace(text: str, *, where: str) -> float:
 
 
 def parse(text: str) -> list[Item]:
-    """Turn rendered template text into timed items (phase cues folded into their Phase)."""
+    """Turn rendered template text into timed items (phase cues folded into their Phase).
+
+    A MarkupError carries the offset of the fault in `text`, so a caller that knows where
+    the text came from can name the template's own line (see templates.source_line).
+    """
     raw: list[Item] = []
     position = 0
     pace = 1.0
     for match in _TAG.finditer(text):
-        raw.extend(_text_items(text[position : match.start()], pace))
-        item = _tag_item(match, text.count("\n", 0, match.start()) + 1)
+        raw.extend(_plain_items(text, position, match.start(), pace))
+        line = text.count("\n", 0, match.start()) + 1
+        try:
+            item = _tag_item(match, line)
+        except MarkupError as exc:
+            detail = str(exc).removeprefix(f"line {line}").lstrip(", :")
+            raise MarkupError(str(exc), offset=match.start(), detail=detail, snippet=match.group(0)) from None
         if isinstance(item, Pace):
             pace = item.value
         elif item is not None:
             raw.append(item)
         position = match.end()
-    raw.extend(_text_items(text[position:], pace))
+    raw.extend(_plain_items(text, position, len(text), pace))
     return _attach_cues(raw)
+
+
+_STRAY = re.compile(r"[\[\]<>]")
+
+
+def _plain_items(text: str, start: int, end: int, pace: float) -> list[Item]:
+    """The text between two tags, which may hold no bracket: one left over is a broken tag,
+    and would otherwise be spoken aloud."""
+    stray = _STRAY.search(text, start, end)
+    if stray is not None:
+        at = stray.start()
+        if stray.group() in "[<":  # what follows the opening, up to the end of its line
+            line_end = text.find("\n", at)
+            snippet = text[at : line_end if line_end >= 0 else len(text)].strip()[:40]
+        else:  # what leads up to the closing, from the start of its line
+            snippet = text[text.rfind("\n", 0, at) + 1 : at + 1].strip()[-40:]
+        detail = _STRAY_FIXES[stray.group()].format(snippet=snippet)
+        line = text.count("\n", 0, at) + 1
+        raise MarkupError(f"line {line}: {detail}", offset=at, detail=detail, snippet=snippet)
+    return _text_items(text[start:end], pace)
+
+
+_STRAY_FIXES = {
+    "[": "{snippet!r} opens a tag with [ that is never closed on its line; close it with ] "
+    "(square brackets are markup and cannot be spoken)",
+    "]": "{snippet!r} has a ] that closes no tag; remove it or open the tag with [ "
+    "(square brackets are markup and cannot be spoken)",
+    "<": "{snippet!r} has a < that starts no tag; write it in words or use <break time=\"3s\"/> "
+    "(angle brackets are markup and cannot be spoken)",
+    ">": "{snippet!r} has a > that ends no tag; write it in words "
+    "(angle brackets are markup and cannot be spoken)",
+}
 
 
 def _attach_cues(raw: list[Item]) -> list[Item]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Iterable, Mapping
 
 from guided_audio.errors import ParameterError, TemplateSyntaxError
 
@@ -119,7 +120,11 @@ class ParamSpec:
         text = raw.strip()
         if self.type == "choice":
             if text not in self.choices:
-                raise ParameterError(f"{self.name}={raw!r} is not allowed; choose one of {', '.join(self.choices)}")
+                guess = did_you_mean(text, self.choices)
+                hint = f"did you mean {self.name}={guess}? " if guess else ""
+                raise ParameterError(
+                    f"{self.name}={raw!r} is not allowed; {hint}choose one of {', '.join(self.choices)}"
+                )
             return text
         if self.type == "bool":
             if text.lower() in _TRUE:
@@ -193,6 +198,38 @@ def _check_speakable(text: str, what: str, max_length: int | None) -> None:
         raise ParameterError(
             f"{what} holds [ ] < or >, which are markup and cannot be spoken; use plain words"
         )
+    odd = next((c for c in text if _unsayable(c)), None)
+    if odd is not None:
+        name = unicodedata.name(odd, f"U+{ord(odd):04X}").lower()
+        raise ParameterError(
+            f"{what} holds {odd} ({name}), which the voice cannot say and the transcript would "
+            "show; use words instead"
+        )
+
+
+SAYABLE_SYMBOLS = "°"
+"""Symbols (Unicode's 'other symbol' class, where emoji live) the voice reads as words."""
+
+
+def _unsayable(character: str) -> bool:
+    """Emoji and pictographs, control and private-use characters, the joiners and variation
+    selectors emoji are built from: nothing the voice can speak."""
+    if character in SAYABLE_SYMBOLS:
+        return False
+    category = unicodedata.category(character)
+    return category in ("So", "Cc", "Cs", "Co", "Cn") or character in "\u200d\ufe0e\ufe0f\u20e3"
+
+
+def did_you_mean(given: str, known: Iterable[str]) -> str | None:
+    """The known name closest to a mistyped one, if one is close ('deep-breath' → 'deep-breathing')."""
+    import difflib
+
+    known = list(known)
+    lowered = {name.lower(): name for name in known}
+    close = difflib.get_close_matches(given.lower(), list(lowered), n=1, cutoff=0.75)
+    if not close:  # a prefix is as good a guess: 'deep' for deep-breathing
+        close = [name for name in lowered if given and name.startswith(given.lower())][:1]
+    return lowered[close[0]] if close else None
 
 
 def resolve_params(
@@ -202,9 +239,11 @@ def resolve_params(
     unknown = sorted(set(given) - set(specs))
     if unknown:
         known = ", ".join(sorted(specs)) or "none"
+        guess = did_you_mean(unknown[0], specs)
         raise ParameterError(
-            f"{template} has no parameter {unknown[0]!r}; its parameters are: {known} "
-            f"(see `guided-audio templates`)"
+            f"{template} has no parameter {unknown[0]!r}; "
+            + (f"did you mean {guess}? " if guess else "")
+            + f"its parameters are: {known} (see `guided-audio templates`)"
         )
     values = {name: spec.default for name, spec in specs.items()}
     for name, raw in given.items():
