@@ -22,11 +22,12 @@ def child_env(tmpdir: Path | None = None) -> dict[str, str]:
     return env
 
 
-def start(code: str, *args: str, tmpdir: Path | None = None) -> subprocess.Popen:
-    """Run `code` (Python, which ends by calling guided_audio.cli.main) with `args` as argv."""
+def start(code: str, *args: str, tmpdir: Path | None = None, new_group: bool = False) -> subprocess.Popen:
+    """Run `code` (Python, which ends by calling guided_audio.cli.main) with `args` as argv;
+    `new_group`: in a process group of its own, as a shell runs a command in a terminal."""
     return subprocess.Popen(
         [sys.executable, "-c", code, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        env=child_env(tmpdir), text=True,
+        env=child_env(tmpdir), text=True, start_new_session=new_group,
     )  # fmt: skip
 
 
