@@ -44,7 +44,7 @@ def test_version():
     assert run("--version").output.strip() == f"guided-audio, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["generate", "preview", "templates", "backgrounds", "feed", "serve", "playlist"])
+@pytest.mark.parametrize("command", ["generate", "preview", "templates", "backgrounds", "feed", "serve", "playlist", "cache"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     text = run(command, "--help").output
     assert "Example:" in text and f"guided-audio {command}" in text
