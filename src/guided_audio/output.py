@@ -103,7 +103,10 @@ class Partial:
         self.fd, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=f".partial{suffix}")
         self.path = Path(path)
         if fcntl is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # a filesystem without locks: the process id in the name still tells
+                pass
 
     def make_durable(self, mode: int) -> None:
         """Its data on disk (whoever wrote it: ffmpeg, mutagen, us) before it is renamed."""
