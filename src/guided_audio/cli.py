@@ -10,6 +10,7 @@ import sys
 import click
 
 from guided_audio import __version__
+from guided_audio.commands.build import build
 from guided_audio.commands.feed import feed
 from guided_audio.commands.generate import generate, preview
 from guided_audio.commands import logs
@@ -54,7 +55,7 @@ def _more_verbose(ctx: click.Context, param: click.Parameter, count: int) -> Non
         logs.set_verbosity(logs.verbosity() + count)
 
 
-for _command in (generate, preview, list_templates, list_backgrounds, feed, page, serve, playlist):
+for _command in (generate, preview, build, list_templates, list_backgrounds, feed, page, serve, playlist):
     _command.params.append(
         click.Option(["-v", "--verbose"], count=True, expose_value=False, callback=_more_verbose,
                      help="Log more (-v info, -vv debug).")

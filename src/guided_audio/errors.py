@@ -70,3 +70,7 @@ class FeedError(GuidedAudioError):
 
 class ServerError(GuidedAudioError):
     """The folder cannot be served: port in use, unknown host, missing folder."""
+
+
+class SeriesError(GuidedAudioError):
+    """A series file is malformed, or its build cannot run (names the file's line and episode)."""

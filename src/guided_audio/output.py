@@ -63,8 +63,11 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write one file whole or not at all: a temp file beside it, then a rename.
 
     The temp file is made readable by its owner only, so `mode` 0o600 (a private key) is never
-    readable by others, not even for a moment.
+    readable by others, not even for a moment. A file that already holds exactly `data` (with
+    that mode) is left alone: its time then says when it last really changed.
     """
+    if _holds(path, data, mode):
+        return
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
     except OSError as exc:
@@ -80,3 +83,13 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
+
+
+def _holds(path: Path, data: bytes, mode: int) -> bool:
+    try:
+        stat = path.stat()
+        if stat.st_size != len(data) or stat.st_mode & 0o777 != mode:
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False
