@@ -109,8 +109,8 @@ def _render(root: Path, plan: BuildPlan, options: BuildOptions, progress: Progre
             label = planned.job.label
             if outcome.ok:
                 write_outcome(root, planned, outcome)
-                reports[label] = EpisodeReport(label, outcome.title, "rendered", outcome.seconds,
-                                               outcome.duration, outcome.loudness_lufs)  # fmt: skip
+                reports[label] = EpisodeReport(label, outcome.title, "rendered", outcome.seconds, outcome.duration,
+                                               outcome.loudness_lufs, rendered_by=outcome.rendered_by)  # fmt: skip
             else:
                 reports[label] = EpisodeReport(label, outcome.title, "failed", outcome.seconds, error=outcome.error)
         progress.finished(outcome.label)

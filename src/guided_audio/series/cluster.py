@@ -43,7 +43,7 @@ def run_on_cluster(tasks: list[RenderTask], scheduler: str, report: Report) -> I
                    for task in tasks}  # fmt: skip
         for task in tasks:
             report(task.label, "Queued on the cluster", 0, 1)
-        for future in as_completed(futures):
+        for future in as_completed(futures, loop=client.loop):
             task = futures[future]
             try:
                 outcome = future.result()

@@ -21,6 +21,8 @@ class EpisodeReport:
     duration: float | None = None
     loudness_lufs: float | None = None
     error: str | None = None
+    rendered_by: str = ""
+    """host:pid of the process that rendered it."""
 
 
 class ProgressLine:

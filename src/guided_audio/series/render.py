@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import tempfile
 import time
 import traceback
@@ -51,6 +53,8 @@ class RenderOutcome:
     duration: float = 0.0
     loudness_lufs: float | None = None
     warnings: list[str] = field(default_factory=list)
+    rendered_by: str = field(default_factory=lambda: f"{socket.gethostname()}:{os.getpid()}")
+    """The machine and process that rendered it (a cluster's worker, or this build)."""
 
     @property
     def ok(self) -> bool:

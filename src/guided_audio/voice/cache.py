@@ -72,20 +72,37 @@ class PhraseCache:
         except (OSError, ValueError):
             return None
 
-    def put(self, key: str, samples: np.ndarray) -> None:
+    def put(self, key: str, samples: np.ndarray) -> np.ndarray:
+        """Store a phrase, unless another process stored it first: then theirs is returned.
+
+        The voice never says a phrase the same way twice, so when several sessions render at
+        once and two speak the same new phrase, all must use one recording, or a re-render
+        from the cache would not give back the same audio. The entry is written to a temp file
+        and linked into place, which fails if it is already there.
+        """
         if not self.enabled:
-            return
+            return samples
+        samples = samples.astype(np.float32)  # as a later get() gives it back
         path = self._path(key)
         tmp = None
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
             with os.fdopen(fd, "wb") as handle:
-                np.save(handle, samples.astype(np.float32), allow_pickle=False)
-            os.replace(tmp, path)
+                np.save(handle, samples, allow_pickle=False)
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                stored = self.get(key)
+                return samples if stored is None else stored
+            except OSError:  # a file system without hard links: the last writer wins
+                os.replace(tmp, path)
+                tmp = None
         except OSError as exc:
-            if tmp is not None and os.path.exists(tmp):
-                os.unlink(tmp)
             # A cache that cannot be written only costs speed; say so once and carry on.
             log.warning("phrase cache %s is not writable (%s); continuing without it", self.folder, exc)
             self.enabled = False
+        finally:
+            if tmp is not None and os.path.exists(tmp):
+                os.unlink(tmp)
+        return samples
