@@ -76,6 +76,7 @@ def make_task(planned: Planned) -> RenderTask:
 def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
     """Render in a private temporary folder; every failure comes back as the outcome's error."""
     started = time.perf_counter()
+    originals: dict[str, str] = {}
     warnings = _Warnings()
     package = logging.getLogger("guided_audio")
     package.addHandler(warnings)
@@ -83,7 +84,7 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
     try:
         with tempfile.TemporaryDirectory(prefix="guided-audio-episode-") as temp:
             folder = Path(temp)
-            request = _localised(task, folder)
+            request = _localised(task, folder, originals)
             progress = (lambda stage, done, total: report(task.label, stage, done, total)) if report else None
             result = generate(request, progress=progress)
             files = {ext: path.read_bytes() for ext, path in result.files.items()}
@@ -101,6 +102,8 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
     finally:
         package.removeHandler(warnings)
         package.propagate = True
+    for copy, original in originals.items():  # name the user's file, not our copy of it
+        error = error.replace(copy, original)
     return RenderOutcome(task.label, task.title, None, error, time.perf_counter() - started, warnings=warnings.messages)
 
 
@@ -114,14 +117,17 @@ def write_outcome(root: Path, planned: Planned, outcome: RenderOutcome) -> Path:
     return mp3
 
 
-def _localised(task: RenderTask, folder: Path) -> SessionRequest:
-    """The request with the user's files written into `folder`, and output there too."""
+def _localised(task: RenderTask, folder: Path, originals: dict[str, str]) -> SessionRequest:
+    """The request with the user's files written into `folder`, and output there too;
+    `originals` learns which copy stands for which of the user's files."""
     paths: dict[str, Any] = {}
+    given = {"template": task.request.template, "cover": task.request.cover, "background": task.request.background}
     for role, (name, data) in task.inputs.items():
         path = folder / "inputs" / role / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         paths[role] = path
+        originals[str(path)] = str(given[role])
     request = replace(task.request, output=folder / f"{task.stem}.mp3")
     if "template" in paths:
         request = replace(request, template=str(paths["template"]))
