@@ -53,7 +53,7 @@ def error_of(tmp_path: Path, text: str) -> str:
 
 
 def test_a_good_file_gives_one_checked_request_per_episode(tmp_path):
-    jobs = check_series(read_series(write(tmp_path, GOOD)))
+    jobs = check_series(read_series(write(tmp_path, GOOD))).jobs
     assert [job.episode.file for job in jobs] == ["breathe", "a-forest", "kind-words"]
     breathe, forest, kind = (job.request for job in jobs)
     assert (breathe.minutes, breathe.background, breathe.title, breathe.album, breathe.author) == (3, "rain", "Breathe", "Evenings", "Sam")
@@ -136,3 +136,24 @@ def test_lines_skip_text_inside_multiline_strings_and_arrays():
 def test_slugs():
     assert slug("Evening 2: Let go") == "evening-2-let-go"
     assert slug("Café & calm") == "cafe-calm"
+
+
+def test_the_readme_example_and_the_shipped_examples_pass_the_checks(tmp_path):
+    from PIL import Image
+
+    root = Path(__file__).resolve().parents[2]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    example = readme.split("### The series file", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    (tmp_path / "art").mkdir()
+    for name in ("cover.png", "body.png"):
+        Image.new("RGB", (1400, 1400), (40, 60, 90)).save(tmp_path / "art" / name)
+    (tmp_path / "forest-birds.ogg").write_bytes(b"only its presence is checked before the build")
+    jobs = check_series(read_series(write(tmp_path, example))).jobs
+    assert [job.label for job in jobs] == [f"{who}/{file}" for who in ("ana", "ben")
+                                           for file in ("evening-1", "let-the-body-go", "a-forest-path")]  # fmt: skip
+    ana, ben = jobs[0].request, jobs[3].request
+    assert ana.variables == {"tones": "true"} and ben.variables == {"tones": "true", "pattern": "coherent"}
+    assert jobs[1].request.cover == tmp_path / "art" / "body.png" and ana.cover == tmp_path / "art" / "cover.png"
+    assert jobs[2].request.seed == 3 and jobs[1].request.seed is None  # no background: the seed shapes nothing
+    for path in sorted((root / "examples").glob("*.toml")):
+        assert check_series(read_series(path)).jobs, path

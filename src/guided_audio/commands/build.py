@@ -39,7 +39,8 @@ def build(series_file: Path, output: Path | None, jobs: int | None, dry_run: boo
         rendered = sum(r.status == "rendered" for r in result.reports)
         removed = f", {len(result.removed)} removed" if result.removed else ""
         if result.dry_run:
-            click.echo(f"Dry run: nothing written; {len(result.removed)} episode(s) would be removed from {result.root}")
+            gone = f"; {len(result.removed)} episode(s) gone from the file would be removed" if result.removed else ""
+            click.echo(f"Dry run: nothing written to {result.root}{gone}")
         else:
             wrote = ", ".join(str(path) for path in result.feeds) or "no feed"
             click.echo(f"{rendered} rendered, {len(result.reports) - rendered - len(result.failed)} unchanged"

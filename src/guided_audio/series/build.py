@@ -69,16 +69,16 @@ class BuildResult:
 def build_series(path: Path | str, options: BuildOptions = BuildOptions(), *, progress: ProgressLine | None = None) -> BuildResult:
     started = time.perf_counter()
     series = read_series(Path(path))
-    jobs = check_series(series)
+    checked = check_series(series)
     root = Path(options.output or Path("output") / Path(path).stem).expanduser()
-    plan = plan_build(root, jobs, force=options.force)
+    plan = plan_build(root, checked.jobs, force=options.force)
     if options.dry_run:
         reports = [_report(root, planned, "would render: " + planned.reason if planned.renders else "unchanged") for planned in plan.episodes]
         return BuildResult(series, root, reports, plan.dropped, [], time.perf_counter() - started, dry_run=True)
     root.mkdir(parents=True, exist_ok=True)
     progress = progress or ProgressLine(0, enabled=False)
     reports = {planned.job.label: _report(root, planned, "unchanged") for planned in plan.episodes if not planned.renders}
-    reports |= _render(root, plan, options, progress)
+    reports |= _render(root, plan, options, progress, checked.warned)
     for mp3 in plan.dropped:
         remove_episode(mp3)
         log.info("removed %s: no longer in %s", mp3, series.path.name)
@@ -87,7 +87,9 @@ def build_series(path: Path | str, options: BuildOptions = BuildOptions(), *, pr
     return BuildResult(series, root, ordered, plan.dropped, feeds, time.perf_counter() - started)
 
 
-def _render(root: Path, plan: BuildPlan, options: BuildOptions, progress: ProgressLine) -> dict[str, EpisodeReport]:
+def _render(
+    root: Path, plan: BuildPlan, options: BuildOptions, progress: ProgressLine, said: set[str]
+) -> dict[str, EpisodeReport]:
     """Render each distinct episode once (listeners a template does not personalise share one
     rendering), put it in every folder that wants it, and report each as it finishes."""
     groups: dict[str, list[Planned]] = {}
@@ -99,7 +101,7 @@ def _render(root: Path, plan: BuildPlan, options: BuildOptions, progress: Progre
         outcomes = run_on_cluster(tasks, options.scheduler, progress.stage)
     else:
         outcomes = run_local(tasks, options.jobs or default_jobs(), progress.stage)
-    reports, said = {}, set()
+    reports = {}
     for task, outcome in _paired(tasks, outcomes):
         for warning in outcome.warnings:
             if warning not in said:

@@ -8,8 +8,9 @@ episode's title, so nothing is built from a file that is wrong.
 
 from __future__ import annotations
 
+import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from guided_audio.audio.ffmpeg import check_bitrate
@@ -24,6 +25,8 @@ from guided_audio.script import templates
 from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.series.spec import EpisodeSpec, ListenerSpec, SeriesSpec
 from guided_audio.session import SessionRequest, preview
+
+log = logging.getLogger(__name__)
 
 OPTION_NAMES = {"--minutes": "minutes", "--var ": "vars ", "--var": "vars", "--bitrate": "bitrate",
                 "--background-level": "background_level", "--background": "background", "--voice": "voice",
@@ -51,21 +54,35 @@ class EpisodeJob:
         return f"{self.folder}/{self.episode.file}" if self.folder else self.episode.file
 
 
-def check_series(series: SeriesSpec) -> list[EpisodeJob]:
-    """Every (listener, episode) the series asks for, each checked; raises SeriesError."""
+@dataclass
+class CheckedSeries:
+    jobs: list[EpisodeJob]
+    warned: set[str]
+    """The session's warnings already said (with their place), so renders do not repeat them."""
+
+
+def check_series(series: SeriesSpec) -> CheckedSeries:
+    """Every (listener, episode) the series asks for, each checked; raises SeriesError.
+
+    The session's warnings (an option that changes nothing) are said once each, with the line
+    and the episode, in the file's own key names.
+    """
     known = _templates(series)
     _check_shared_vars(series, known)
-    jobs, checked = [], set()
+    jobs, checked, warned = [], set(), set()
     for listener in series.listeners or [None]:
         for episode in series.episodes:
             template = known[episode.index]
             request = request_for(series, episode, listener, template)
             key = repr(request)
             if key not in checked:  # a listener whose vars no template here takes changes nothing
-                _check(series, episode, listener, request)
+                for warning in _check(series, episode, listener, request):
+                    if warning not in warned:
+                        log.warning("%s: %s", series.where(episode.lines.of(), episode, listener), _key_names(warning))
+                        warned.add(warning)
                 checked.add(key)
             jobs.append(EpisodeJob(episode, listener, listener.folder if listener else "", request, template))
-    return jobs
+    return CheckedSeries(jobs, warned)
 
 
 def request_for(
@@ -73,6 +90,8 @@ def request_for(
 ) -> SessionRequest:
     """The series' vars and the listener's where the template takes them, then the episode's own."""
     shaping = episode.shaping
+    background = shaping.background or backgrounds.NONE
+    shaped = background != backgrounds.NONE  # the series' level and seed are for episodes with a background
     declared = set(template.params)
     shared = {k: v for k, v in series.defaults.vars.items() if k in declared}
     personal = {k: v for k, v in (listener.vars if listener else {}).items() if k in declared}
@@ -83,9 +102,9 @@ def request_for(
         engine=shaping.engine or "piper",
         voice=shaping.voice,
         rate=shaping.rate if shaping.rate is not None else DEFAULT_RATE,
-        background=shaping.background or backgrounds.NONE,
-        background_level_db=shaping.background_level,
-        seed=shaping.seed,
+        background=background,
+        background_level_db=shaping.background_level if shaped else None,
+        seed=shaping.seed if shaped else None,
         bitrate_kbps=shaping.bitrate,
         title=episode.title,
         author=series.author,
@@ -119,7 +138,12 @@ def _check_shared_vars(series: SeriesSpec, known: dict[int, templates.Template])
                 )
 
 
-def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, request: SessionRequest) -> None:
+def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, request: SessionRequest) -> list[str]:
+    """The request previewed and its remaining choices checked; returns the session's warnings."""
+    heard = Heard()
+    package = logging.getLogger("guided_audio")
+    package.addHandler(heard)
+    package.propagate = False
     try:
         preview(request)
         bed_shape(request.background_level_db)
@@ -131,6 +155,32 @@ def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | No
             load_cover(request.cover)
     except GuidedAudioError as exc:
         raise _located(series, episode, listener, exc) from None
+    finally:
+        package.removeHandler(heard)
+        package.propagate = True
+    return heard.messages
+
+
+class Heard(logging.Handler):
+    """Warnings kept to be said later, in their place; quieter records go on to the root's handlers."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.levelno >= logging.WARNING:
+            self.messages.append(record.getMessage())
+            return
+        for handler in logging.getLogger().handlers:
+            if record.levelno >= handler.level:
+                handler.handle(record)
+
+
+def _key_names(message: str) -> str:
+    for option, name in OPTION_NAMES.items():
+        message = message.replace(option, name)
+    return message
 
 
 def _located(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, exc: GuidedAudioError):
@@ -141,11 +191,5 @@ def _located(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | 
             line = listener.lines.of("vars") if "vars" in listener.lines.keys else listener.lines.of("name")
     if key == "vars" and "vars" not in episode.lines.keys and listener is None:
         line = series.lines.table("series").of("vars") if series.defaults.vars else episode.lines.of()
-    message = str(exc)
-    for option, name in OPTION_NAMES.items():
-        message = message.replace(option, name)
-    return SeriesError(f"{series.where(line, episode, listener)}: {message}")
+    return SeriesError(f"{series.where(line, episode, listener)}: {_key_names(str(exc))}")
 
-
-def with_output(request: SessionRequest, output: Path) -> SessionRequest:
-    return replace(request, output=output)

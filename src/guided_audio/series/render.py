@@ -22,6 +22,7 @@ from typing import Any, Callable
 from guided_audio.errors import GuidedAudioError
 from guided_audio.mix import background as backgrounds
 from guided_audio.output import write_atomically
+from guided_audio.series.check import Heard
 from guided_audio.series.plan import BUILD_KEY, Planned, episode_mp3
 from guided_audio.session import SessionRequest, generate
 
@@ -77,7 +78,7 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
     """Render in a private temporary folder; every failure comes back as the outcome's error."""
     started = time.perf_counter()
     originals: dict[str, str] = {}
-    warnings = _Warnings()
+    warnings = Heard()
     package = logging.getLogger("guided_audio")
     package.addHandler(warnings)
     package.propagate = False
@@ -146,20 +147,3 @@ def _with_build_record(manifest: bytes, fingerprint: str, mp3_bytes: int) -> byt
 
 def _file(path: Path) -> tuple[str, bytes]:
     return path.name, path.read_bytes()
-
-
-class _Warnings(logging.Handler):
-    """The render's warnings, carried back to be said once by the build (not once per worker);
-    quieter records go on to the root's handlers as usual."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.WARNING:
-            self.messages.append(record.getMessage())
-            return
-        for handler in logging.getLogger().handlers:
-            if record.levelno >= handler.level:
-                handler.handle(record)
