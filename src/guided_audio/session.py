@@ -182,8 +182,12 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
         log.warning("%s", idle_message(name, request.variables, minutes))
 
 
-def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
-    """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise."""
+def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_range: bool = True) -> Plan:
+    """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise.
+
+    `with_range` also finds every whole minute the template fits (most of preview's time);
+    a check that only needs this length to fit goes without it.
+    """
     minutes = check_minutes(request.minutes)
     template = templates.find(request.template, request.templates_dirs)
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
@@ -191,7 +195,8 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
     plan = _lay_out(request, template, minutes, lengths)
     _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
     plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
-    plan.lengths = length_range(template, request.variables, lengths)
+    if with_range:
+        plan.lengths = length_range(template, request.variables, lengths)
     return plan
 
 

@@ -78,3 +78,11 @@ def test_each_listener_has_a_course_and_a_failing_episode_leaves_the_rest(tmp_pa
 
     forced = CliRunner().invoke(cli, ["build", str(series), "-o", str(out), "--dry-run", "--force"])
     assert forced.output.count("would render: forced") == 6, forced.output
+
+    # a listener taken out of the file: their episodes and feed go, the other's stay
+    text = series.read_text()
+    series.write_text(text[: text.index("[[listener]]\nname = \"Ben\"")])
+    fewer = CliRunner().invoke(cli, ["build", str(series), "-o", str(out)])
+    assert fewer.exit_code == 0, fewer.output
+    assert not list((out / "ben").glob("*.mp3")) and not (out / "ben" / "feed.xml").exists()
+    assert len(list((out / "ana").glob("*.mp3"))) == 3 and (out / "ana" / "feed.xml").exists()

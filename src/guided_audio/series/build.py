@@ -11,6 +11,7 @@ folder (the series', or each listener's) with only its complete episodes.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime
 import json
@@ -19,15 +20,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from guided_audio.errors import OutputError
 from guided_audio.output import write_atomically
 from guided_audio.publish.episodes import Episode, read_episode
-from guided_audio.publish.feed import FeedOptions, build_feed
-from guided_audio.publish.page import write_page
-from guided_audio.publish.playlist import write_playlist
+from guided_audio.publish.feed import FEED_NAME, FeedOptions, build_feed
+from guided_audio.publish.page import PAGE_NAME, WEB_MANIFEST_NAME, WORKER_NAME, write_page
+from guided_audio.publish.playlist import PLAYLIST_NAME, write_playlist
 from guided_audio.series.check import check_series
 from guided_audio.series.cluster import run_on_cluster
 from guided_audio.series.local import default_jobs, run_local
-from guided_audio.series.plan import BuildPlan, Planned, plan_build, read_manifest, remove_episode
+from guided_audio.series.plan import (
+    BuildPlan, Planned, build_record, episode_mp3, plan_build, read_manifest, remove_episode,
+)  # fmt: skip
 from guided_audio.series.progress import EpisodeReport, ProgressLine
 from guided_audio.series.render import make_task, write_outcome
 from guided_audio.series.spec import SeriesSpec, read_series
@@ -66,22 +70,28 @@ class BuildResult:
         return [r for r in self.reports if r.status == "failed"]
 
 
-def build_series(path: Path | str, options: BuildOptions = BuildOptions(), *, progress: ProgressLine | None = None) -> BuildResult:
+def build_series(
+    path: Path | str, options: BuildOptions = BuildOptions(), *, progress: ProgressLine | None = None
+) -> BuildResult:
     started = time.perf_counter()
     series = read_series(Path(path))
     checked = check_series(series)
     root = Path(options.output or Path("output") / Path(path).stem).expanduser()
     plan = plan_build(root, checked.jobs, force=options.force)
     if options.dry_run:
-        reports = [_report(root, planned, "would render: " + planned.reason if planned.renders else "unchanged") for planned in plan.episodes]
+        reports = [_report(root, p, f"would render: {p.reason}" if p.renders else "unchanged") for p in plan.episodes]
         return BuildResult(series, root, reports, plan.dropped, [], time.perf_counter() - started, dry_run=True)
-    root.mkdir(parents=True, exist_ok=True)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot make the folder {root}: {exc.strerror or exc}; choose another --output") from None
     progress = progress or ProgressLine(0, enabled=False)
     reports = {planned.job.label: _report(root, planned, "unchanged") for planned in plan.episodes if not planned.renders}
     reports |= _render(root, plan, options, progress, checked.warned)
     for mp3 in plan.dropped:
         remove_episode(mp3)
         log.info("removed %s: no longer in %s", mp3, series.path.name)
+    _retire_folders(root, plan)
     ordered = [reports[planned.job.label] for planned in plan.episodes]
     feeds = _publish(series, root, plan, ordered)
     return BuildResult(series, root, ordered, plan.dropped, feeds, time.perf_counter() - started)
@@ -126,9 +136,20 @@ def _paired(tasks, outcomes):
         yield by_label[outcome.label], outcome
 
 
-def _report(root: Path, planned: Planned, status: str) -> EpisodeReport:
-    from guided_audio.series.plan import episode_mp3
+def _retire_folders(root: Path, plan: BuildPlan) -> None:
+    """A folder left with none of the series' episodes (a listener taken out of the file) stops
+    offering them: its feed, playlist and page go, so no app keeps asking for removed audio."""
+    wanted = {root / planned.job.folder for planned in plan.episodes}
+    for folder in {mp3.parent for mp3 in plan.dropped} - wanted:
+        if any(build_record(mp3) for mp3 in folder.glob("*.mp3")):
+            continue
+        for name in (FEED_NAME, PLAYLIST_NAME, PAGE_NAME, WEB_MANIFEST_NAME, WORKER_NAME):
+            with contextlib.suppress(FileNotFoundError):
+                (folder / name).unlink()
+        log.info("%s has no episode of the series left: removed its feed, playlist and page", folder)
 
+
+def _report(root: Path, planned: Planned, status: str) -> EpisodeReport:
     manifest = read_manifest(episode_mp3(root, planned.job))
     return EpisodeReport(planned.job.label, planned.job.episode.title, status, 0.0,
                          manifest.get("duration"), manifest.get("loudness_lufs"))  # fmt: skip

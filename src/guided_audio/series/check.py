@@ -145,7 +145,7 @@ def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | No
     package.addHandler(heard)
     package.propagate = False
     try:
-        preview(request)
+        preview(request, with_range=False)
         bed_shape(request.background_level_db)
         if request.bitrate_kbps is not None:
             check_bitrate(request.bitrate_kbps)
