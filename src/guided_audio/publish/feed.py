@@ -202,8 +202,8 @@ def render_feed(
             "url": url(e.mp3, e.version),
             "size": e.size,
             "duration": round(e.duration),
-            "chapters_url": url(e.chapters_file) if e.has_chapters else None,
-            "transcript_url": url(e.transcript) if e.transcript else None,
+            "chapters_url": url(e.chapters_file, e.version) if e.has_chapters else None,
+            "transcript_url": url(e.transcript, e.version) if e.transcript else None,
         }
         for e in newest_first
     ]
