@@ -157,3 +157,18 @@ def test_the_readme_example_and_the_shipped_examples_pass_the_checks(tmp_path):
     assert jobs[2].request.seed == 3 and jobs[1].request.seed is None  # no background: the seed shapes nothing
     for path in sorted((root / "examples").glob("*.toml")):
         assert check_series(read_series(path)).jobs, path
+
+
+def test_a_var_naming_a_file_is_found_beside_the_series_and_its_content_is_in_the_fingerprint(tmp_path):
+    import os
+
+    from guided_audio.series.plan import fingerprint
+
+    (tmp_path / "mine.txt").write_text("I am allowed to rest.\nI am doing my best.\n")
+    text = GOOD.replace('minutes = 4\n', 'minutes = 4\nvars = { file = "mine.txt" }\n')
+    job = check_series(read_series(write(tmp_path, text))).jobs[2]
+    assert job.request.variables["file"] == str(tmp_path / "mine.txt")
+    before = fingerprint(job)
+    (tmp_path / "mine.txt").write_text("I am allowed to rest.\nI can go slowly.\n")
+    os.utime(tmp_path / "mine.txt", ns=(1, 1))
+    assert fingerprint(job) != before

@@ -95,10 +95,13 @@ def request_for(
     declared = set(template.params)
     shared = {k: v for k, v in series.defaults.vars.items() if k in declared}
     personal = {k: v for k, v in (listener.vars if listener else {}).items() if k in declared}
+    variables = {**shared, **personal, **episode.own_vars}
+    for name in file_vars(template, variables):  # a file of lines, found beside the series file
+        variables[name] = str((series.path.parent / variables[name]).expanduser())
     return SessionRequest(
         template=str(template.path) if not template.builtin else template.name,
         minutes=episode.minutes,
-        variables={**shared, **personal, **episode.own_vars},
+        variables=variables,
         engine=shaping.engine or "piper",
         voice=shaping.voice,
         rate=shaping.rate if shaping.rate is not None else DEFAULT_RATE,
@@ -111,6 +114,12 @@ def request_for(
         album=series.title,
         cover=episode.cover or series.cover,
     )
+
+
+def file_vars(template: templates.Template, variables: dict[str, str]) -> list[str]:
+    """The vars that name a file (a `lines` parameter): its content is part of the episode."""
+    return [name for name, value in variables.items() if value and name in template.params
+            and template.params[name].type == "lines"]  # fmt: skip
 
 
 def _templates(series: SeriesSpec) -> dict[int, templates.Template]:

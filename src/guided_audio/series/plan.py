@@ -19,7 +19,7 @@ from typing import Any
 
 from guided_audio import __version__
 from guided_audio.output import SIDECARS
-from guided_audio.series.check import EpisodeJob
+from guided_audio.series.check import EpisodeJob, file_vars
 from guided_audio.voice.cache import FORMAT_VERSION as PHRASE_FORMAT
 
 BUILD_FORMAT = 1
@@ -64,6 +64,8 @@ def fingerprint(job: EpisodeJob) -> str:
         "template": [job.template.name, _digest_file(job.template.path)],
         "minutes": request.minutes,
         "vars": sorted(request.variables.items()),
+        "var_files": {name: _digest_file(Path(request.variables[name])) for name in file_vars(job.template, request.variables)
+                      if Path(request.variables[name]).is_file()},  # fmt: skip
         "engine": request.engine,
         "voice": _file_or_name(request.voice),
         "rate": request.rate,

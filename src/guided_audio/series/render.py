@@ -22,7 +22,7 @@ from typing import Any, Callable
 from guided_audio.errors import GuidedAudioError
 from guided_audio.mix import background as backgrounds
 from guided_audio.output import write_atomically
-from guided_audio.series.check import Heard
+from guided_audio.series.check import Heard, file_vars
 from guided_audio.series.plan import BUILD_KEY, Planned, episode_mp3
 from guided_audio.session import SessionRequest, generate
 
@@ -70,6 +70,8 @@ def make_task(planned: Planned) -> RenderTask:
         inputs["cover"] = _file(Path(request.cover))
     if request.background not in (backgrounds.NONE, *backgrounds.names()):
         inputs["background"] = _file(Path(request.background))
+    for name in file_vars(planned.job.template, request.variables):
+        inputs[f"var:{name}"] = _file(Path(request.variables[name]))
     job = planned.job
     return RenderTask(job.label, job.episode.title, job.episode.file, request, planned.fingerprint, inputs)
 
@@ -122,14 +124,17 @@ def _localised(task: RenderTask, folder: Path, originals: dict[str, str]) -> Ses
     """The request with the user's files written into `folder`, and output there too;
     `originals` learns which copy stands for which of the user's files."""
     paths: dict[str, Any] = {}
-    given = {"template": task.request.template, "cover": task.request.cover, "background": task.request.background}
+    request = task.request
+    given = {"template": request.template, "cover": request.cover, "background": request.background}
+    given |= {f"var:{name}": value for name, value in request.variables.items()}
     for role, (name, data) in task.inputs.items():
-        path = folder / "inputs" / role / name
+        path = folder / "inputs" / role.replace(":", "-") / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         paths[role] = path
         originals[str(path)] = str(given[role])
-    request = replace(task.request, output=folder / f"{task.stem}.mp3")
+    variables = {**request.variables, **{role[4:]: str(p) for role, p in paths.items() if role.startswith("var:")}}
+    request = replace(request, output=folder / f"{task.stem}.mp3", variables=variables)
     if "template" in paths:
         request = replace(request, template=str(paths["template"]))
     if "cover" in paths:

@@ -233,7 +233,7 @@ class _Reader:
         return Shaping(**values, vars=self._vars(table, where, episode))
 
     def _vars(self, table: dict, where: TableLines, episode: str | None) -> dict[str, str]:
-        """Template variables as the text `--var NAME=VALUE` would give (paths from the file's folder)."""
+        """Template variables as the text `--var NAME=VALUE` would give."""
         found = {}
         for name, value in (table.get("vars") or {}).items():
             if isinstance(value, bool):
@@ -242,8 +242,6 @@ class _Reader:
                 found[name] = str(value)
             else:
                 raise self.fail(where.of("vars"), f"var {name} = {value!r} should be text, a number or true/false", episode)
-        if "file" in found and found["file"]:
-            found["file"] = str((self.folder / found["file"]).expanduser())
         return found
 
     def _path(self, table: dict, key: str, where: TableLines, episode: str | None) -> Path | None:
