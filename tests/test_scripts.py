@@ -22,6 +22,7 @@ RUNS = {
     "golden.py": (["--audio-only"], "everything matches the records"),
     "check_podcast_client.py": ([], "\nOK"),
     "bench_build.py": (["--smoke"], "re-run / first build ="),
+    "soak.py": (["--count", "6"], "soak: 6 sessions, all checks passed"),
 }
 """How each script is run, and a line its success prints."""
 

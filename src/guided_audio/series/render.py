@@ -12,7 +12,6 @@ import json
 import logging
 import os
 import socket
-import tempfile
 import time
 import traceback
 from dataclasses import dataclass, field, replace
@@ -21,7 +20,7 @@ from typing import Any, Callable
 
 from guided_audio.errors import GuidedAudioError
 from guided_audio.mix import background as backgrounds
-from guided_audio.output import write_atomically
+from guided_audio.output import temp_folder, write_atomically
 from guided_audio.series.check import Heard, file_vars
 from guided_audio.series.plan import BUILD_KEY, Planned, episode_mp3
 from guided_audio.session import SessionRequest, generate
@@ -85,7 +84,7 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
     package.addHandler(warnings)
     package.propagate = False
     try:
-        with tempfile.TemporaryDirectory(prefix="guided-audio-episode-") as temp:
+        with temp_folder("episode") as temp:
             folder = Path(temp)
             request = _localised(task, folder, originals)
             progress = (lambda stage, done, total: report(task.label, stage, done, total)) if report else None
