@@ -29,7 +29,7 @@ from guided_audio.mix.mastering import Mastered, Progress, master
 from guided_audio.mix.tones import tone_clips
 from guided_audio.mp3.parts import resume_points, session_parts, write_mp3
 from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, write_tags
-from guided_audio.output import OutputFiles
+from guided_audio.output import OutputFiles, fingerprint
 from guided_audio.publish.sidecars import SessionInfo, write_sidecars
 from guided_audio.script import markup, templates
 from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
@@ -291,7 +291,9 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     with checked.outputs.writing() as temp:
         write_mp3(temp["mp3"], mastered, parts, progress=_stage(progress, "Encoding"))
         write_tags(temp["mp3"], checked.tags, spans)
-        write_sidecars(temp, _info(checked, plan, mastered, request), timeline, spans)
+        info = _info(checked, plan, mastered, request)
+        info.extra["mp3"] = fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
+        write_sidecars(temp, info, timeline, spans)
     return GenerateResult(
         plan, checked.outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
     )

@@ -1,7 +1,10 @@
 """The sessions in a folder, read from their manifests: what feeds and playlists list.
 
 A session is an MP3 with its JSON manifest beside it (as `generate` writes them). An MP3
-without a manifest is not ours to describe, so it is skipped with a warning.
+without a manifest is not ours to describe, and one whose manifest records another MP3's size
+and SHA-256 (a render stopped between its renames, or an MP3 edited since) would be published
+with the wrong length and chapters: both are skipped with a warning. Manifests from before the
+fingerprint are trusted as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 
 from guided_audio.errors import FeedError
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
+from guided_audio.output import clear_debris, matches_fingerprint
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,7 @@ def find_episodes(folder: Path) -> list[Episode]:
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise FeedError(f"{folder} is not a folder; give the folder your sessions were written to")
+    clear_debris(folder)
     episodes = []
     for mp3 in sorted(folder.iterdir()):
         if mp3.suffix.lower() != ".mp3" or mp3.name.startswith(".") or not mp3.is_file():
@@ -56,7 +61,15 @@ def find_episodes(folder: Path) -> list[Episode]:
         if not manifest.is_file():
             log.warning("skipping %s: no %s manifest beside it", mp3.name, manifest.name)
             continue
-        episodes.append(_episode(mp3, _read_manifest(manifest)))
+        data = _read_manifest(manifest)
+        if "mp3" in data and not matches_fingerprint(mp3, data["mp3"]):
+            log.warning(
+                "skipping %s: it is not the MP3 its manifest %s describes (a render was stopped between "
+                "writing them, or the MP3 was changed since); generate that session again",
+                mp3.name, manifest.name,
+            )  # fmt: skip
+            continue
+        episodes.append(_episode(mp3, data))
     if not episodes:
         raise FeedError(
             f"no sessions in {folder}: no MP3 there has a .json manifest beside it; "
