@@ -124,7 +124,10 @@ def test_4_7_8_keeps_to_rounds_of_four_with_a_short_rest(minutes, caplog):
     assert max(rounds + [current]) <= 4
     with caplog.at_level(logging.WARNING):
         asked = preview(SessionRequest("deep-breathing", minutes, variables={"practice": "continuous"}))
-    assert asked.timeline.phases == plan("4-7-8", minutes).phases
+    def shape(phases):  # where the cycles fall depends on the phrase lengths preview has; their run does not
+        return [(phase.name, phase.end - phase.start) for phase in phases]
+
+    assert shape(asked.timeline.phases) == shape(plan("4-7-8", minutes).phases)
     assert "--var practice=continuous makes no difference" in caplog.text
 
 
