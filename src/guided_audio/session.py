@@ -344,7 +344,8 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             template = templates.find(part.template, request.templates_dirs)
             minutes = check_minutes(part.minutes)
             check_length(template, minutes, given, length_of)
-            items, params = script(template, minutes, given, rate=request.rate)
+            place = "first" if index == 1 else "last" if index == len(parts) else "middle"
+            items, params = script(template, minutes, given, rate=request.rate, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
         if index > 1:
