@@ -126,7 +126,7 @@ def main() -> int:
             mp3 = Path(folder) / f"{number:02d}-{name}.mp3"
             choices = " ".join(f"{k}={v}" for k, v in variables.items())
             label = f"{number:2d}. {name} {minutes:g} min{' ' + choices if choices else ''}, background {background}"
-            result = None
+            result = account = None
             try:
                 request = SessionRequest(name, minutes, variables=variables, background=background, output=mp3, seed=number)
                 result = generate(request)
@@ -135,10 +135,13 @@ def main() -> int:
                 failures += 1
                 print(f"{label}: FAILED: {type(exc).__name__}: {exc}", flush=True)
             else:
-                print(f"{label}: {account}, rendered in {result.seconds_taken:.1f} s", flush=True)
+                made = f"{result.synthesised} phrases synthesised" if result.synthesised else "all phrases cached"
+                account += f", rendered in {result.seconds_taken:.1f} s ({made})"
             del result
             gc.collect()
             resident.append(resident_mb())
+            if account is not None:
+                print(f"{label}: {account}; resident {resident[-1]:.0f} MB", flush=True)
             for path in Path(folder).iterdir():  # keep the disk flat: each session is checked once
                 path.unlink()
 
