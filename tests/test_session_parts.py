@@ -30,6 +30,7 @@ def test_the_string_form_of_a_part_reads_and_writes_back(text, template, minutes
     part = parse_part(text)
     assert part == SessionPart(template, minutes, variables)
     assert parse_part(str(part)) == part
+    assert {part, parse_part(str(part))} == {part}, "hashable, as an episode's parts may be kept in a set"
 
 
 @pytest.mark.parametrize(

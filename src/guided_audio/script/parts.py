@@ -40,6 +40,9 @@ class SessionPart:
     minutes: float
     variables: Mapping[str, str] = field(default_factory=dict)
 
+    def __hash__(self) -> int:  # the vars are a dict, so hashing (sets, dict keys) needs this
+        return hash((self.template, self.minutes, tuple(sorted(self.variables.items()))))
+
     def __str__(self) -> str:
         """The string form parse_part reads back: 'deep-breathing:5:pattern=box'."""
         given = "".join(f"{SEPARATOR}{key}={value}" for key, value in self.variables.items())
