@@ -97,6 +97,16 @@ def test_a_bad_part_on_the_command_line_is_one_error_line(tmp_path, args, messag
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_part_that_ends_in_sleep_is_best_last(caplog):
+    with caplog.at_level("WARNING"):
+        preview(SessionRequest.of_parts(["sleep-wind-down:5", "deep-breathing:3"]))
+    assert "part 1 (sleep-wind-down:5) ends in sleep with no wake-up" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        preview(SessionRequest.of_parts(["deep-breathing:3", "sleep-wind-down:5"]))
+    assert "ends in sleep" not in caplog.text
+
+
 def test_one_part_is_a_plain_session():
     one = preview(SessionRequest.of_parts(["deep-breathing:3:pattern=box"]))
     plain = preview(SessionRequest("deep-breathing", 3, variables={"pattern": "box"}))
