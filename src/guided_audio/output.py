@@ -10,7 +10,6 @@ removed by the next render, feed or build into that folder, and a live render's 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import re
@@ -33,8 +32,9 @@ SIDECARS = ("vtt", "chapters.json", "json")
 """In the order they are renamed into place: the manifest last (see OutputFiles.writing)."""
 PARTIAL = re.compile(r"^\..+?\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]{6,}\.partial(?:\.[\w.]+)?$")
 """A temporary file of ours: `.NAME.<pid>.<random>.partial[.EXT]`; older versions left out the pid."""
-TEMP_FOLDER = re.compile(r"^guided-audio-(?:parts|probe)-(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+$")
-"""A temporary folder of ours in the system's temp folder: `guided-audio-parts-<pid>-<random>`."""
+TEMP_FOLDER = re.compile(r"^guided-audio-(?:parts|probe|episode)-(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+$")
+"""A temporary folder of ours in the system's temp folder: `guided-audio-parts-<pid>-<random>`
+(`episode`: a series build's, see series/render.py)."""
 STALE_SECONDS = 3600.0
 """A temporary file nobody holds and not touched for this long is abandoned even if its
 process id now belongs to someone else (ids are reused) or it predates the pid in names."""
@@ -73,10 +73,10 @@ class OutputFiles:
         """Yield temporary paths; if the block succeeds, make each durable and rename it into place.
 
         The MP3 goes first and the manifest (.json) last, with a folder fsync after each, and
-        the manifest records the MP3's size and SHA-256 (see fingerprint). So a crash at any
-        moment leaves either the old pair, or a new MP3 beside an old manifest that no longer
-        matches it (feed, playlist and page skip such an MP3 and say so), and never an old
-        MP3 described by a new manifest: nothing mismatched is ever published unnoticed.
+        the manifest records the size and SHA-256 of the MP3's audio (see mp3.fingerprint). So
+        a crash at any moment leaves either the old pair, or a new MP3 beside an old manifest
+        that no longer matches it (feed, playlist and page skip such an MP3 and say so), and
+        never an old MP3 described by a new manifest: nothing mismatched is published unnoticed.
         """
         temps: dict[str, Partial] = {}
         try:
@@ -104,7 +104,10 @@ class Partial:
         self.fd, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=f".partial{suffix}")
         self.path = Path(path)
         if fcntl is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # a filesystem without locks: the process id in the name still tells
+                pass
 
     def make_durable(self, mode: int) -> None:
         """Its data on disk (whoever wrote it: ffmpeg, mutagen, us) before it is renamed."""
@@ -134,35 +137,15 @@ def sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def fingerprint(path: Path) -> dict[str, object]:
-    """What the manifest records of its MP3, so a reader can tell the pair belongs together."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return {"bytes": size, "sha256": digest.hexdigest()}
-
-
-def matches_fingerprint(path: Path, recorded: object) -> bool:
-    """True if `path` is the file `recorded` (from fingerprint) describes; the size first, as it is free."""
-    if not isinstance(recorded, dict):
-        return False
-    try:
-        if path.stat().st_size != recorded.get("bytes"):
-            return False
-        return fingerprint(path)["sha256"] == recorded.get("sha256")
-    except OSError:
-        return False
-
-
 def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write one file whole or not at all, durably: a temp file beside it, fsync, a rename, a folder fsync.
 
     The temp file is made readable by its owner only, so `mode` 0o600 (a private key) is never
-    readable by others, not even for a moment.
+    readable by others, not even for a moment. A file that already holds exactly `data` (with
+    that mode) is left alone: its time then says when it last really changed.
     """
+    if _holds(path, data, mode):
+        return
     clear_debris(path.parent)
     try:
         temp = Partial(path.parent, path.name)
@@ -290,3 +273,13 @@ def _remove(path: Path) -> bool:
         log.warning("cannot remove %s a killed render left (%s); delete it by hand", path, exc.strerror or exc)
         return False
     return True
+
+
+def _holds(path: Path, data: bytes, mode: int) -> bool:
+    try:
+        stat = path.stat()
+        if stat.st_size != len(data) or stat.st_mode & 0o777 != mode:
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False

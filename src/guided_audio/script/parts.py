@@ -155,6 +155,17 @@ class PlannedPart:
     lengths: LengthRange | None = None
     """The whole minutes the part's template fits with its vars (preview only)."""
 
+    def manifest(self, rate: int) -> dict:
+        """The part as the session's manifest lists it (times in seconds)."""
+        return {
+            "template": self.script.template.name,
+            "title": self.script.template.title,
+            "minutes": self.script.part.minutes,
+            "params": self.script.params,
+            "start": round(self.start / rate, 3),
+            "end": round(self.end / rate, 3),
+        }
+
 
 def named(label: str, part: SessionPart, exc: GuidedAudioError) -> GuidedAudioError:
     """An error of the same kind whose message names the part it is about, and whose fix,
