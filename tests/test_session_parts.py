@@ -30,6 +30,7 @@ def test_the_string_form_of_a_part_reads_and_writes_back(text, template, minutes
     part = parse_part(text)
     assert part == SessionPart(template, minutes, variables)
     assert parse_part(str(part)) == part
+    assert {part, parse_part(str(part))} == {part}, "hashable, as an episode's parts may be kept in a set"
 
 
 @pytest.mark.parametrize(
@@ -94,6 +95,16 @@ def test_a_bad_part_on_the_command_line_is_one_error_line(tmp_path, args, messag
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("Error: ") and message in lines[0], result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_part_that_ends_in_sleep_is_best_last(caplog):
+    with caplog.at_level("WARNING"):
+        preview(SessionRequest.of_parts(["sleep-wind-down:5", "deep-breathing:3"]))
+    assert "part 1 (sleep-wind-down:5) ends in sleep with no wake-up" in caplog.text
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        preview(SessionRequest.of_parts(["deep-breathing:3", "sleep-wind-down:5"]))
+    assert "ends in sleep" not in caplog.text
 
 
 def test_one_part_is_a_plain_session():

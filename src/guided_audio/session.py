@@ -321,7 +321,7 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
     if request.background != backgrounds.NONE:
         extra.update(background_level_db=mastered.background_level_db, seed=request.seed or 0)
     if plan.parts:
-        extra["parts"] = [_part_info(part, plan.timeline.rate) for part in plan.parts]
+        extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
     return SessionInfo(
         title=checked.tags.title,
         template=checked.template.name,
@@ -388,14 +388,3 @@ def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_rang
         part.lengths = length_range(part.script.template, dict(part.script.part.variables), lengths)
     return plan
 
-
-def _part_info(part: PlannedPart, rate: int) -> dict[str, Any]:
-    """A part as the manifest lists it."""
-    return {
-        "template": part.script.template.name,
-        "title": part.script.template.title,
-        "minutes": part.script.part.minutes,
-        "params": part.script.params,
-        "start": round(part.start / rate, 3),
-        "end": round(part.end / rate, 3),
-    }

@@ -17,6 +17,7 @@ one, with one chapter per part.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,11 @@ from guided_audio.script import markup, templates
 from guided_audio.script.lengths import LengthRange
 from guided_audio.script.layout import ChapterMark, PhaseSpan, Placement, SilenceSpan, Timeline, ToneMark
 
+log = logging.getLogger(__name__)
+
 SEPARATOR = ":"
+ENDS_IN_SLEEP = {"sleep-wind-down"}
+"""Built-ins that end without a wake-up: only sensible as the last part."""
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
@@ -39,6 +44,9 @@ class SessionPart:
     template: str
     minutes: float
     variables: Mapping[str, str] = field(default_factory=dict)
+
+    def __hash__(self) -> int:  # the vars are a dict, so hashing (sets, dict keys) needs this
+        return hash((self.template, self.minutes, tuple(sorted(self.variables.items()))))
 
     def __str__(self) -> str:
         """The string form parse_part reads back: 'deep-breathing:5:pattern=box'."""
@@ -83,6 +91,8 @@ def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_di
             found.append(templates.find(part.template, user_dirs))
         except GuidedAudioError as exc:
             raise named(label(index, part), part, exc) from None
+        if found[-1].name in ENDS_IN_SLEEP and found[-1].builtin and index < len(parts):
+            log.warning("%s ends in sleep with no wake-up, so what follows it may not be heard; put it last", label(index, part))
     unused = [key for key in shared if not any(key in template.params for template in found)]
     if unused:
         raise ParameterError(
@@ -144,6 +154,17 @@ class PlannedPart:
     """The part's time in a timed pattern (breathing), as a share of the part."""
     lengths: LengthRange | None = None
     """The whole minutes the part's template fits with its vars (preview only)."""
+
+    def manifest(self, rate: int) -> dict:
+        """The part as the session's manifest lists it (times in seconds)."""
+        return {
+            "template": self.script.template.name,
+            "title": self.script.template.title,
+            "minutes": self.script.part.minutes,
+            "params": self.script.params,
+            "start": round(self.start / rate, 3),
+            "end": round(self.end / rate, 3),
+        }
 
 
 def named(label: str, part: SessionPart, exc: GuidedAudioError) -> GuidedAudioError:
