@@ -61,7 +61,8 @@ def fingerprint(job: EpisodeJob) -> str:
         "package": __version__,
         "phrases": PHRASE_FORMAT,
         "tools": _tool_versions(),
-        "template": [job.template.name, _digest_file(job.template.path)],
+        "template": [[template.name, _digest_file(template.path)] for template in job.templates],
+        "parts": [str(part) for part in request.parts],
         "minutes": request.minutes,
         "vars": sorted(request.variables.items()),
         "var_files": {name: _digest_file(Path(request.variables[name])) for name in file_vars(job.template, request.variables)
