@@ -6,7 +6,7 @@
 Every session is rendered through the library (as `generate` does) into one folder and then
 checked as a listener's player would find it: the decoded MP3 is exactly the length asked
 for (plus the last frame's padding), its loudness by ffmpeg's EBU R128 meter is the one the
-manifest reports, the manifest names this very MP3 (size and SHA-256), and the transcript
+manifest reports, the manifest names this very MP3's audio (size and SHA-256), and the transcript
 and chapters beside it are whole. Memory: the peak resident size of the process, and the
 growth of the resident size (after a garbage collection) from the 5th render to the last,
 which a leak would show (goal: under 10 %). Prints one line per session and a summary.
@@ -93,11 +93,11 @@ def measure_mp3(path: Path, channels: int) -> tuple[float, float]:
 
 def check(mp3: Path, minutes: float) -> str:
     """Every check a session must pass; returns a short account, raises AssertionError on a failure."""
-    from guided_audio.output import matches_fingerprint
+    from guided_audio.mp3.fingerprint import matches
 
     manifest = json.loads(mp3.with_suffix(".json").read_text(encoding="utf-8"))
     assert abs(manifest["duration"] - minutes * 60) <= 0.001, f"manifest says {manifest['duration']} s"
-    assert matches_fingerprint(mp3, manifest.get("mp3")), "the manifest does not name this MP3"
+    assert matches(mp3, manifest.get("mp3")), "the manifest does not name this MP3's audio"
     seconds, lufs = measure_mp3(mp3, manifest["channels"])
     assert minutes * 60 <= seconds < minutes * 60 + PADDING_SECONDS, f"decoded {seconds:.3f} s"
     assert abs(lufs - manifest["loudness_lufs"]) <= LOUDNESS_TOLERANCE_LU, f"{lufs} LUFS, manifest {manifest['loudness_lufs']}"

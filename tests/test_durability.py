@@ -12,7 +12,8 @@ import time
 import pytest
 from faults import debris, start_cli, temp_folders, wait_for
 
-from guided_audio.output import STALE_SECONDS, OutputFiles, Partial, clear_debris, clear_temp_debris, fingerprint
+from guided_audio.mp3.fingerprint import audio_fingerprint
+from guided_audio.output import STALE_SECONDS, OutputFiles, Partial, clear_debris, clear_temp_debris
 
 
 def dead_pid() -> int:
@@ -99,7 +100,6 @@ def test_the_mp3_goes_first_and_the_manifest_last_naming_it(tmp_path, monkeypatc
             path.write_bytes(ext.encode())
     assert renamed == ["s.mp3", "s.vtt", "s.chapters.json", "s.json"]
     assert len(synced) == 4 + 2  # each file, and the folder after the MP3 and after the rest
-    assert fingerprint(tmp_path / "s.mp3") == {"bytes": 3, "sha256": __import__("hashlib").sha256(b"mp3").hexdigest()}
 
 
 def test_a_failure_inside_leaves_the_old_files_and_no_partials(tmp_path):
@@ -116,10 +116,29 @@ def test_feed_skips_an_mp3_its_manifest_does_not_describe(two_sessions, tmp_path
 
     sessions = two_sessions.copy_to(tmp_path / "s")
     recorded = json.loads(sessions.breathing.with_suffix(".json").read_text())["mp3"]
-    assert recorded == fingerprint(sessions.breathing)
+    assert recorded == audio_fingerprint(sessions.breathing) and recorded["audio_bytes"] > 100_000
     # a new MP3 beside the old manifest, as a render stopped between its two renames leaves it
     sessions.breathing.write_bytes(sessions.arrive.read_bytes())
     episodes = find_episodes(sessions.folder)
     assert [episode.mp3.name for episode in episodes] == [sessions.arrive.name]
-    assert "skipping breathing.mp3: it is not the MP3 its manifest breathing.json describes" in caplog.text
+    assert "skipping breathing.mp3: its audio is not what its manifest breathing.json describes" in caplog.text
     assert "generate that session again" in caplog.text
+
+
+def test_retagging_an_mp3_keeps_it_in_the_feed(two_sessions, tmp_path, caplog):
+    from mutagen.id3 import ID3, TIT2
+
+    from guided_audio.publish.episodes import find_episodes
+
+    sessions = two_sessions.copy_to(tmp_path / "s")
+    tags = ID3(sessions.breathing)
+    tags.add(TIT2(encoding=3, text="A title of my own, longer than the one before it"))
+    tags.save(sessions.breathing, v2_version=3, padding=lambda info: 4096)
+    tags.save(sessions.breathing, v1=2)  # and an ID3v1 tag at the end
+    assert len(find_episodes(sessions.folder)) == 2 and "skipping" not in caplog.text
+    with open(sessions.breathing, "r+b") as mp3:  # one byte of audio changed is another MP3
+        mp3.seek(-1000, 2)
+        byte = mp3.read(1)
+        mp3.seek(-1000, 2)
+        mp3.write(bytes([byte[0] ^ 1]))
+    assert [episode.mp3.name for episode in find_episodes(sessions.folder)] == [sessions.arrive.name]

@@ -33,7 +33,7 @@ def cli(*args: str, code: str = "from guided_audio.cli import main; main()") -> 
 @pytest.mark.parametrize(
     "args, exit_code, line",
     [
-        (["generate", "deep-breathing"], 2, "Error: Missing option '--minutes' / '-m'. (see 'guided-audio generate --help')"),
+        (["generate", "deep-breathing", "-m", "2", "--bitrate", "7"], 2, "Error: Invalid value for '--bitrate': 7 is not in the range"),
         (["generate", "deep-breathing", "-m", "five"], 2, "Error: Invalid value for '--minutes' / '-m': 'five' is not a valid float."),
         (["nonsense"], 2, "Error: No such command 'nonsense'."),
         (["generate", "no-such-template", "-m", "5"], 1, "Error: no template named 'no-such-template'"),

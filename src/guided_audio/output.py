@@ -10,7 +10,6 @@ removed by the next render, feed or build into that folder, and a live render's 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import re
@@ -74,10 +73,10 @@ class OutputFiles:
         """Yield temporary paths; if the block succeeds, make each durable and rename it into place.
 
         The MP3 goes first and the manifest (.json) last, with a folder fsync after each, and
-        the manifest records the MP3's size and SHA-256 (see fingerprint). So a crash at any
-        moment leaves either the old pair, or a new MP3 beside an old manifest that no longer
-        matches it (feed, playlist and page skip such an MP3 and say so), and never an old
-        MP3 described by a new manifest: nothing mismatched is ever published unnoticed.
+        the manifest records the size and SHA-256 of the MP3's audio (see mp3.fingerprint). So
+        a crash at any moment leaves either the old pair, or a new MP3 beside an old manifest
+        that no longer matches it (feed, playlist and page skip such an MP3 and say so), and
+        never an old MP3 described by a new manifest: nothing mismatched is published unnoticed.
         """
         temps: dict[str, Partial] = {}
         try:
@@ -105,7 +104,10 @@ class Partial:
         self.fd, path = tempfile.mkstemp(dir=folder, prefix=f".{name}.{os.getpid()}.", suffix=f".partial{suffix}")
         self.path = Path(path)
         if fcntl is not None:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            try:
+                fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:  # a filesystem without locks: the process id in the name still tells
+                pass
 
     def make_durable(self, mode: int) -> None:
         """Its data on disk (whoever wrote it: ffmpeg, mutagen, us) before it is renamed."""
@@ -133,29 +135,6 @@ def sync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(fd)
-
-
-def fingerprint(path: Path) -> dict[str, object]:
-    """What the manifest records of its MP3, so a reader can tell the pair belongs together."""
-    digest = hashlib.sha256()
-    size = 0
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-            size += len(block)
-    return {"bytes": size, "sha256": digest.hexdigest()}
-
-
-def matches_fingerprint(path: Path, recorded: object) -> bool:
-    """True if `path` is the file `recorded` (from fingerprint) describes; the size first, as it is free."""
-    if not isinstance(recorded, dict):
-        return False
-    try:
-        if path.stat().st_size != recorded.get("bytes"):
-            return False
-        return fingerprint(path)["sha256"] == recorded.get("sha256")
-    except OSError:
-        return False
 
 
 def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:

@@ -27,9 +27,10 @@ from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import BedShape, bed_shape
 from guided_audio.mix.mastering import Mastered, Progress, master
 from guided_audio.mix.tones import tone_clips
+from guided_audio.mp3.fingerprint import audio_fingerprint
 from guided_audio.mp3.parts import resume_points, session_parts, write_mp3
 from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, write_tags
-from guided_audio.output import OutputFiles, fingerprint
+from guided_audio.output import OutputFiles
 from guided_audio.publish.sidecars import SessionInfo, write_sidecars
 from guided_audio.script import markup, templates
 from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
@@ -294,7 +295,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
         write_mp3(temp["mp3"], mastered, parts, progress=_stage(progress, "Encoding"))
         write_tags(temp["mp3"], checked.tags, spans)
         info = _info(checked, plan, mastered, request)
-        info.extra["mp3"] = fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
+        info.extra["mp3"] = audio_fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
         write_sidecars(temp, info, timeline, spans)
     return GenerateResult(
         plan, checked.outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
@@ -343,7 +344,8 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             template = templates.find(part.template, request.templates_dirs)
             minutes = check_minutes(part.minutes)
             check_length(template, minutes, given, length_of)
-            items, params = script(template, minutes, given, rate=request.rate)
+            place = "first" if index == 1 else "last" if index == len(parts) else "middle"
+            items, params = script(template, minutes, given, rate=request.rate, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
         if index > 1:

@@ -145,3 +145,25 @@ def test_cache_info_and_clear(tmp_path, monkeypatch):
     said = CliRunner().invoke(cli, ["cache", "clear"])
     assert said.output.strip() == f"Removed 3 entries (3.0 MiB) from {tmp_path / 'c'}"
     assert PhraseCache().info().entries == 0 and not list((tmp_path / "c").iterdir())
+
+
+def test_two_renders_sharing_an_empty_cache_at_once_both_succeed_and_fill_it(tmp_path):
+    from faults import start_cli
+
+    cache_dir = tmp_path / "cache"
+    script = tmp_path / "short.txt"
+    script.write_text("Settle in. [pause 2s+] Let your breath slow down. [pause 1s+] Rest here.\n")
+    renders = []
+    for n in (1, 2):
+        renders.append(start_cli("generate", str(script), "-m", "0.5", "-q", "-o", str(tmp_path / f"{n}.mp3"),
+                                 env={"GUIDED_AUDIO_CACHE": str(cache_dir)}))  # fmt: skip
+    for render in renders:
+        _, err = render.communicate(timeout=300)
+        assert render.returncode == 0 and err == "", err
+    cache = PhraseCache(cache_dir)
+    info = cache.info()
+    assert info.entries == 3 and not list(cache_dir.rglob("*.partial*"))
+    engine = make_engine("piper", rate=0.75)
+    for text in ("Settle in.", "Let your breath slow down.", "Rest here."):
+        assert cache.get(cache_key(engine, cache, Speech(text))) is not None
+    assert cache.damaged == 0

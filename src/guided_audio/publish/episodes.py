@@ -1,9 +1,10 @@
 """The sessions in a folder, read from their manifests: what feeds and playlists list.
 
 A session is an MP3 with its JSON manifest beside it (as `generate` writes them). An MP3
-without a manifest is not ours to describe, and one whose manifest records another MP3's size
-and SHA-256 (a render stopped between its renames, or an MP3 edited since) would be published
-with the wrong length and chapters: both are skipped with a warning. Manifests from before the
+without a manifest is not ours to describe, and one whose manifest records other audio (a
+render stopped between its renames, or the MP3's audio replaced since) would be published with
+the wrong length and chapters: both are skipped with a warning. Retagging is fine: only the
+audio frames are compared (see mp3.fingerprint). Manifests from before the
 fingerprint are trusted as they are.
 """
 
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from guided_audio.errors import FeedError
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
-from guided_audio.output import clear_debris, matches_fingerprint
+from guided_audio.mp3.fingerprint import matches
+from guided_audio.output import clear_debris
 
 log = logging.getLogger(__name__)
 
@@ -64,10 +66,10 @@ def find_episodes(folder: Path) -> list[Episode]:
             log.warning("skipping %s: no %s manifest beside it", mp3.name, manifest.name)
             continue
         data = _read_manifest(manifest)
-        if "mp3" in data and not matches_fingerprint(mp3, data["mp3"]):
+        if "mp3" in data and not matches(mp3, data["mp3"]):
             log.warning(
-                "skipping %s: it is not the MP3 its manifest %s describes (a render was stopped between "
-                "writing them, or the MP3 was changed since); generate that session again",
+                "skipping %s: its audio is not what its manifest %s describes (a render was stopped "
+                "between writing them, or the audio was replaced since); generate that session again",
                 mp3.name, manifest.name,
             )  # fmt: skip
             continue

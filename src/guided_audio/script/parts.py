@@ -77,7 +77,12 @@ def parse_part(text: str) -> SessionPart:
 def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_dirs=()) -> list[SessionPart]:
     """Each part with the session-wide --var values its template declares (a part's own
     value wins); a shared value no part declares is an error, as a mistyped --var is."""
-    found = [templates.find(part.template, user_dirs) for part in parts]
+    found = []
+    for index, part in enumerate(parts, start=1):
+        try:
+            found.append(templates.find(part.template, user_dirs))
+        except GuidedAudioError as exc:
+            raise named(label(index, part), part, exc) from None
     unused = [key for key in shared if not any(key in template.params for template in found)]
     if unused:
         raise ParameterError(
@@ -145,10 +150,10 @@ def named(label: str, part: SessionPart, exc: GuidedAudioError) -> GuidedAudioEr
     """An error of the same kind whose message names the part it is about, and whose fix,
     where it suggests a length, is the part at that length ('try deep-breathing:6')."""
     message = re.sub(r"try --minutes (\d+)", lambda m: f"try {replace(part, minutes=float(m.group(1)))}", str(exc))
-    kind = type(exc) if type(exc) in (GuidedAudioError, ParameterError, LengthError) else None
-    if kind is None:
-        kind = LengthError if isinstance(exc, LengthError) else ParameterError if isinstance(exc, ParameterError) else GuidedAudioError
-    return kind(f"{label}: {message}")
+    try:
+        return type(exc)(f"{label}: {message}")
+    except TypeError:  # a kind that carries more than a message (TooShort): its family will do
+        return (LengthError if isinstance(exc, LengthError) else GuidedAudioError)(f"{label}: {message}")
 
 
 def label(index: int, part: SessionPart) -> str:
@@ -180,11 +185,12 @@ def combined_template(scripts: Sequence[PartScript]) -> templates.Template:
     tags, file names and reports."""
     first = scripts[0].template
     titles = [s.template.title for s in scripts]
-    title = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1].lower()
+    titles = titles[:1] + [title[:1].lower() + title[1:] for title in titles[1:]]
+    title = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
     return replace(
         first,
         name="+".join(s.template.name for s in scripts),
-        title=title[0].upper() + title[1:],
+        title=title,
         description="A session in parts: " + "; ".join(f"{s.template.title} ({s.part.minutes:g} min)" for s in scripts),
         params={},
     )
