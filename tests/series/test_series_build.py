@@ -95,3 +95,13 @@ def test_cli_dry_run_says_what_would_render_and_writes_nothing(three, tmp_path):
     assert "would render: changed" in next(line for line in lines if line.startswith("breathing-with-rain"))
     assert "unchanged" in next(line for line in lines if line.startswith("let-the-body-go"))
     assert times(built.folder) == before
+
+
+def test_an_altered_mp3_is_rendered_again(three, tmp_path):
+    built = copy_built(three, tmp_path)
+    mp3 = built.folder / "let-the-body-go.mp3"
+    data = bytearray(mp3.read_bytes())
+    data[len(data) // 2] ^= 0xFF  # same size, one byte changed
+    mp3.write_bytes(bytes(data))
+    plan = build_series(built.series, BuildOptions(output=built.folder, dry_run=True))
+    assert [r.status for r in plan.reports] == ["unchanged", "would render: incomplete", "unchanged"]

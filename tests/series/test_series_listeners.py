@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
+
+import pytest
 
 import feedparser
 from click.testing import CliRunner
@@ -22,9 +25,7 @@ minutes = 3
 
 [[episode]]
 title = "Settle"
-template = "deep-breathing"
-minutes = 2
-vars = { pattern = "box" }
+parts = ["deep-breathing:2:pattern=box", "guided-imagery:4:scene=beach"]
 
 [[episode]]
 title = "Breathe with the sea"
@@ -63,8 +64,11 @@ def test_each_listener_has_a_course_and_a_failing_episode_leaves_the_rest(tmp_pa
         words = (folder / "kind-words.vtt").read_text()
         assert f"{listener.capitalize()}." in words and f"{other}." not in words
     assert "sleeping well again" in (out / "ben" / "kind-words.vtt").read_text()
-    # the breathing episode is the same for both: rendered once, in both folders
+    # the episode of two parts is the same for both: rendered once, in both folders
     assert (out / "ana" / "settle.mp3").read_bytes() == (out / "ben" / "settle.mp3").read_bytes()
+    settle = json.loads((out / "ana" / "settle.json").read_text())
+    assert settle["duration"] == pytest.approx(360, abs=0.05)
+    assert [part["template"] for part in settle["parts"]] == ["deep-breathing", "guided-imagery"]
 
     # a run after the fix renders the missing episodes alone
     (tmp_path / "sea.wav").unlink()

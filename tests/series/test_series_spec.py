@@ -150,11 +150,13 @@ def test_the_readme_example_and_the_shipped_examples_pass_the_checks(tmp_path):
     (tmp_path / "forest-birds.ogg").write_bytes(b"only its presence is checked before the build")
     jobs = check_series(read_series(write(tmp_path, example))).jobs
     assert [job.label for job in jobs] == [f"{who}/{file}" for who in ("ana", "ben")
-                                           for file in ("evening-1", "let-the-body-go", "a-forest-path")]  # fmt: skip
-    ana, ben = jobs[0].request, jobs[3].request
+                                           for file in ("evening-1", "let-the-body-go", "kind-words-then-sleep",
+                                                        "a-forest-path")]  # fmt: skip
+    ana, ben = jobs[0].request, jobs[4].request
     assert ana.variables == {"tones": "true"} and ben.variables == {"tones": "true", "pattern": "coherent"}
     assert jobs[1].request.cover == tmp_path / "art" / "body.png" and ana.cover == tmp_path / "art" / "cover.png"
-    assert jobs[2].request.seed == 3 and jobs[1].request.seed is None  # no background: the seed shapes nothing
+    assert jobs[3].request.seed == 3 and jobs[1].request.seed is None  # no background: the seed shapes nothing
+    assert jobs[2].request.variables == {"name": "Ana"} and len(jobs[2].request.parts) == 2
     for path in sorted((root / "examples").glob("*.toml")):
         assert check_series(read_series(path)).jobs, path
 
@@ -172,3 +174,15 @@ def test_a_var_naming_a_file_is_found_beside_the_series_and_its_content_is_in_th
     (tmp_path / "mine.txt").write_text("I am allowed to rest.\nI can go slowly.\n")
     os.utime(tmp_path / "mine.txt", ns=(1, 1))
     assert fingerprint(job) != before
+
+
+def test_an_episode_of_several_parts(tmp_path):
+    text = GOOD.replace('template = "guided-imagery"\nminutes = 6\nvars = { scene = "forest" }',
+                        'parts = ["deep-breathing:2:pattern=box", "guided-imagery:4:scene=forest"]')
+    job = check_series(read_series(write(tmp_path, text))).jobs[1]
+    assert [str(part) for part in job.request.parts] == ["deep-breathing:2:pattern=box", "guided-imagery:4:scene=forest"]
+    assert job.request.minutes == 6 and [t.name for t in job.templates] == ["deep-breathing", "guided-imagery"]
+    short = error_of(tmp_path, text.replace("guided-imagery:4", "guided-imagery:1"))
+    assert short.startswith("course.toml:14: episode 'A forest': part 2 (guided-imagery:1:scene=forest): "), short
+    both = error_of(tmp_path, text.replace('parts = [', 'minutes = 6\nparts = ['))
+    assert "either parts or template and minutes" in both

@@ -105,7 +105,8 @@ def _render(
     groups: dict[str, list[Planned]] = {}
     for planned in plan.to_render:
         groups.setdefault(planned.fingerprint, []).append(planned)
-    tasks = [make_task(group[0]) for group in groups.values()]
+    # Longest first, so the last to finish is a short one and no worker waits long on another.
+    tasks = sorted((make_task(group[0]) for group in groups.values()), key=lambda t: -t.request.minutes)
     progress.total = len(tasks)
     if options.scheduler:
         outcomes = run_on_cluster(tasks, options.scheduler, progress.stage)

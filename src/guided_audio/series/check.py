@@ -47,7 +47,12 @@ class EpisodeJob:
     folder: str
     """'' for the series' own folder, else the listener's folder inside it."""
     request: SessionRequest
-    template: templates.Template
+    templates: tuple[templates.Template, ...]
+    """The episode's template, or each of its parts' in order."""
+
+    @property
+    def template(self) -> templates.Template:
+        return self.templates[0]
 
     @property
     def label(self) -> str:
@@ -72,8 +77,8 @@ def check_series(series: SeriesSpec) -> CheckedSeries:
     jobs, checked, warned = [], set(), set()
     for listener in series.listeners or [None]:
         for episode in series.episodes:
-            template = known[episode.index]
-            request = request_for(series, episode, listener, template)
+            found = known[episode.index]
+            request = request_for(series, episode, listener, found)
             key = repr(request)
             if key not in checked:  # a listener whose vars no template here takes changes nothing
                 for warning in _check(series, episode, listener, request):
@@ -81,26 +86,26 @@ def check_series(series: SeriesSpec) -> CheckedSeries:
                         log.warning("%s: %s", series.where(episode.lines.of(), episode, listener), _key_names(warning))
                         warned.add(warning)
                 checked.add(key)
-            jobs.append(EpisodeJob(episode, listener, listener.folder if listener else "", request, template))
+            jobs.append(EpisodeJob(episode, listener, listener.folder if listener else "", request, found))
     return CheckedSeries(jobs, warned)
 
 
 def request_for(
-    series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, template: templates.Template
+    series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, found: tuple[templates.Template, ...]
 ) -> SessionRequest:
-    """The series' vars and the listener's where the template takes them, then the episode's own."""
+    """The series' vars and the listener's where the template (a part's) takes them, then the
+    episode's own; a part's own vars win over all of them."""
     shaping = episode.shaping
+    template = found[0]
     background = shaping.background or backgrounds.NONE
     shaped = background != backgrounds.NONE  # the series' level and seed are for episodes with a background
-    declared = set(template.params)
+    declared = {name for each in found for name in each.params}
     shared = {k: v for k, v in series.defaults.vars.items() if k in declared}
     personal = {k: v for k, v in (listener.vars if listener else {}).items() if k in declared}
     variables = {**shared, **personal, **episode.own_vars}
-    for name in file_vars(template, variables):  # a file of lines, found beside the series file
+    for name in file_vars(template, variables) if not episode.parts else ():  # a file beside the series file
         variables[name] = str((series.path.parent / variables[name]).expanduser())
-    return SessionRequest(
-        template=str(template.path) if not template.builtin else template.name,
-        minutes=episode.minutes,
+    options = dict(
         variables=variables,
         engine=shaping.engine or "piper",
         voice=shaping.voice,
@@ -114,6 +119,10 @@ def request_for(
         album=series.title,
         cover=episode.cover or series.cover,
     )
+    if episode.parts:
+        return SessionRequest.of_parts(episode.parts, **options)
+    name = str(template.path) if not template.builtin else template.name
+    return SessionRequest(template=name, minutes=episode.minutes, **options)
 
 
 def file_vars(template: templates.Template, variables: dict[str, str]) -> list[str]:
@@ -122,19 +131,20 @@ def file_vars(template: templates.Template, variables: dict[str, str]) -> list[s
             and template.params[name].type == "lines"]  # fmt: skip
 
 
-def _templates(series: SeriesSpec) -> dict[int, templates.Template]:
+def _templates(series: SeriesSpec) -> dict[int, tuple[templates.Template, ...]]:
     found = {}
     for episode in series.episodes:
+        names = [part.template for part in episode.parts] or [episode.template]
         try:
-            found[episode.index] = templates.find(episode.template)
+            found[episode.index] = tuple(templates.find(name) for name in names)
         except GuidedAudioError as exc:
             raise _located(series, episode, None, exc) from None
     return found
 
 
-def _check_shared_vars(series: SeriesSpec, known: dict[int, templates.Template]) -> None:
+def _check_shared_vars(series: SeriesSpec, known: dict[int, tuple[templates.Template, ...]]) -> None:
     """A series or listener var that no episode's template takes is surely a typo."""
-    declared = {name for template in known.values() for name in template.params}
+    declared = {name for found in known.values() for template in found for name in template.params}
     sources = [(series.defaults.vars, series.lines.table("series").of("vars"), None)]
     sources += [(listener.vars, listener.lines.of("vars"), listener) for listener in series.listeners]
     for values, line, listener in sources:
@@ -194,6 +204,8 @@ def _key_names(message: str) -> str:
 
 def _located(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, exc: GuidedAudioError):
     key = next((k for kind, k in KEY_OF_ERROR.items() if isinstance(exc, kind)), None)
+    if episode.parts and (key in ("template", "minutes") or (key == "vars" and "vars" not in episode.lines.keys)):
+        key = "parts"
     line = episode.lines.of(key)
     if key == "vars" and listener is not None and any(re.search(rf"\b{re.escape(n)}\b", str(exc)) for n in listener.vars):
         if not any(re.search(rf"\b{re.escape(n)}\b", str(exc)) for n in episode.own_vars):

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from guided_audio import __version__
-from guided_audio.output import SIDECARS
+from guided_audio.output import SIDECARS, matches_fingerprint
 from guided_audio.series.check import EpisodeJob, file_vars
 from guided_audio.voice.cache import FORMAT_VERSION as PHRASE_FORMAT
 
@@ -61,7 +61,8 @@ def fingerprint(job: EpisodeJob) -> str:
         "package": __version__,
         "phrases": PHRASE_FORMAT,
         "tools": _tool_versions(),
-        "template": [job.template.name, _digest_file(job.template.path)],
+        "template": [[template.name, _digest_file(template.path)] for template in job.templates],
+        "parts": [str(part) for part in request.parts],
         "minutes": request.minutes,
         "vars": sorted(request.variables.items()),
         "var_files": {name: _digest_file(Path(request.variables[name])) for name in file_vars(job.template, request.variables)
@@ -132,8 +133,9 @@ def _state(mp3: Path, print_: str) -> str:
     if record["fingerprint"] != print_:
         return "changed"
     complete = all(mp3.with_suffix(f".{ext}").is_file() for ext in SIDECARS)
+    recorded = read_manifest(mp3).get("mp3")  # the MP3's size and SHA-256, as generate wrote them
     with contextlib.suppress(OSError):
-        if complete and mp3.stat().st_size == record.get("mp3_bytes"):
+        if complete and mp3.stat().st_size == record.get("mp3_bytes") and matches_fingerprint(mp3, recorded):
             return "unchanged"
     return "incomplete"
 

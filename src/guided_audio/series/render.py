@@ -63,13 +63,13 @@ class RenderOutcome:
 
 def make_task(planned: Planned) -> RenderTask:
     request, inputs = planned.job.request, {}
-    if not planned.job.template.builtin:
+    if not planned.job.template.builtin and not request.parts:
         inputs["template"] = _file(Path(request.template))
     if request.cover is not None:
         inputs["cover"] = _file(Path(request.cover))
     if request.background not in (backgrounds.NONE, *backgrounds.names()):
         inputs["background"] = _file(Path(request.background))
-    for name in file_vars(planned.job.template, request.variables):
+    for name in file_vars(planned.job.template, request.variables) if not request.parts else ():
         inputs[f"var:{name}"] = _file(Path(request.variables[name]))
     job = planned.job
     return RenderTask(job.label, job.episode.title, job.episode.file, request, planned.fingerprint, inputs)

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from guided_audio.errors import SeriesError
+from guided_audio.errors import GuidedAudioError, SeriesError
 from guided_audio.script.params import did_you_mean
+from guided_audio.script.parts import SessionPart, parse_part
 from guided_audio.series.lines import FileLines, TableLines, locate
 
 if sys.version_info >= (3, 11):
@@ -28,7 +29,7 @@ else:  # pragma: no cover
 SHAPING_KEYS = ("engine", "voice", "rate", "background", "background_level", "bitrate", "seed", "vars")
 """What `[series]` sets for every episode and an episode may set for itself."""
 SERIES_KEYS = ("title", "author", "description", "cover", "language", "base_url", "start", *SHAPING_KEYS)
-EPISODE_KEYS = ("title", "template", "minutes", "cover", "date", "file", *SHAPING_KEYS)
+EPISODE_KEYS = ("title", "template", "minutes", "parts", "cover", "date", "file", *SHAPING_KEYS)
 LISTENER_KEYS = ("name", "vars", "folder")
 TOP_KEYS = ("series", "episode", "listener")
 TYPES: dict[str, tuple[type, ...]] = {
@@ -36,10 +37,10 @@ TYPES: dict[str, tuple[type, ...]] = {
     "base_url": (str,), "start": (datetime.date,), "engine": (str,), "voice": (str,), "rate": (int, float),
     "background": (str,), "background_level": (int, float), "bitrate": (int,), "seed": (int,), "vars": (dict,),
     "template": (str,), "minutes": (int, float), "date": (datetime.date,), "file": (str,), "name": (str,),
-    "folder": (str,),
+    "folder": (str,), "parts": (list,),
 }  # fmt: skip
 TYPE_NAMES = {str: "text in quotes", int: "a whole number", float: "a number", dict: "a table like { name = \"Ana\" }",
-              datetime.date: "a date like 2026-01-05"}  # fmt: skip
+              datetime.date: "a date like 2026-01-05", list: 'a list like ["deep-breathing:5", "body-scan:10"]'}  # fmt: skip
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 
 
@@ -77,6 +78,8 @@ class EpisodeSpec:
     cover: Path | None
     date: datetime.date | None
     lines: TableLines
+    parts: tuple[SessionPart, ...] = ()
+    """A session of several techniques ('deep-breathing:5', ...); template and minutes then sum them up."""
 
 
 @dataclass(frozen=True)
@@ -177,11 +180,14 @@ class _Reader:
         label = raw.get("title") if isinstance(raw.get("title"), str) else f"number {index + 1}"
         self._check_keys(raw, EPISODE_KEYS, where, "in [[episode]]", label)
         title = self._required(raw, "title", where, label, "[[episode]]")
+        parts = self._parts(raw, where, title)
+        if parts:
+            raw = {**raw, "template": "+".join(p.template for p in parts), "minutes": sum(p.minutes for p in parts)}
         template = self._required(raw, "template", where, title, "[[episode]]")
         minutes = self._required(raw, "minutes", where, title, "[[episode]]")
         if isinstance(minutes, float) and not math.isfinite(minutes) or minutes <= 0:
             raise self.fail(where.of("minutes"), f"minutes = {minutes} should be a positive number, e.g. 5", title)
-        if template.endswith((".txt", ".j2", ".jinja")) or "/" in template:
+        if not parts and (template.endswith((".txt", ".j2", ".jinja")) or "/" in template):
             template = str((self.folder / template).expanduser())
         file = raw.get("file") or slug(title) or f"episode-{index + 1}"
         if not SAFE_NAME.match(file) or file.lower().endswith(".mp3"):
@@ -191,8 +197,29 @@ class _Reader:
         return EpisodeSpec(
             index=index, title=title, template=template, minutes=float(minutes), file=file,
             shaping=own.over(defaults), own_vars=own.vars, cover=self._path(raw, "cover", where, title),
-            date=raw.get("date"), lines=where,
+            date=raw.get("date"), lines=where, parts=parts,
         )  # fmt: skip
+
+    def _parts(self, raw: dict, where: TableLines, title: str) -> tuple[SessionPart, ...]:
+        """`parts = ["deep-breathing:5:pattern=box", "body-scan:10"]`: instead of template and minutes."""
+        if "parts" not in raw:
+            return ()
+        if "template" in raw or "minutes" in raw:
+            raise self.fail(where.of("parts"), "give either parts or template and minutes, not both", title)
+        found = []
+        for text in raw["parts"]:
+            if not isinstance(text, str):
+                raise self.fail(where.of("parts"), f"each part should be text like \"deep-breathing:5\", not {text!r}", title)
+            try:
+                part = parse_part(text)
+            except GuidedAudioError as exc:
+                raise self.fail(where.of("parts"), str(exc), title) from None
+            if part.template.endswith((".txt", ".j2", ".jinja")) or "/" in part.template:
+                part = SessionPart(str((self.folder / part.template).expanduser()), part.minutes, part.variables)
+            found.append(part)
+        if not found:
+            raise self.fail(where.of("parts"), "parts is empty; list at least one, like \"deep-breathing:5\"", title)
+        return tuple(found)
 
     def _listener(self, index: int, raw: Any) -> ListenerSpec:
         where = self.lines.entry("listener", index)
