@@ -21,6 +21,7 @@ RUNS = {
     "bench.py": (["--smoke"], "(c) 2 min deep-breathing with rain: peak memory"),
     "golden.py": (["--audio-only"], "everything matches the records"),
     "check_podcast_client.py": ([], "\nOK"),
+    "bench_build.py": (["--smoke"], "re-run / first build ="),
     "soak.py": (["--count", "6"], "soak: 6 sessions, all checks passed"),
 }
 """How each script is run, and a line its success prints."""

@@ -16,6 +16,7 @@ import click
 
 from guided_audio import __version__
 from guided_audio.commands import logs
+from guided_audio.commands.build import build
 from guided_audio.commands.cache import cache
 from guided_audio.commands.feed import feed
 from guided_audio.commands.generate import generate, preview
@@ -96,7 +97,7 @@ def _with_shared_options(command: click.Command) -> click.Command:
     return command
 
 
-for _command in (generate, preview, list_templates, list_backgrounds, feed, page, serve, playlist):
+for _command in (generate, preview, build, list_templates, list_backgrounds, feed, page, serve, playlist):
     cli.add_command(_with_shared_options(_command))
 for _command in cache.commands.values():
     _with_shared_options(_command)

@@ -76,6 +76,8 @@ class ServerError(GuidedAudioError):
     """The folder cannot be served: port in use, unknown host, missing folder."""
 
 
+class SeriesError(GuidedAudioError):
+    """A series file is malformed, or its build cannot run (names the file's line and episode)."""
 class Interrupted(KeyboardInterrupt):
     """SIGTERM or SIGHUP, handled as Ctrl-C is: every `finally` runs, so nothing is left half-written."""
 

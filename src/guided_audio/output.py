@@ -32,8 +32,9 @@ SIDECARS = ("vtt", "chapters.json", "json")
 """In the order they are renamed into place: the manifest last (see OutputFiles.writing)."""
 PARTIAL = re.compile(r"^\..+?\.(?:(?P<pid>\d+)\.)?[A-Za-z0-9_]{6,}\.partial(?:\.[\w.]+)?$")
 """A temporary file of ours: `.NAME.<pid>.<random>.partial[.EXT]`; older versions left out the pid."""
-TEMP_FOLDER = re.compile(r"^guided-audio-(?:parts|probe)-(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+$")
-"""A temporary folder of ours in the system's temp folder: `guided-audio-parts-<pid>-<random>`."""
+TEMP_FOLDER = re.compile(r"^guided-audio-(?:parts|probe|episode)-(?:(?P<pid>\d+)-)?[A-Za-z0-9_]+$")
+"""A temporary folder of ours in the system's temp folder: `guided-audio-parts-<pid>-<random>`
+(`episode`: a series build's, see series/render.py)."""
 STALE_SECONDS = 3600.0
 """A temporary file nobody holds and not touched for this long is abandoned even if its
 process id now belongs to someone else (ids are reused) or it predates the pid in names."""
@@ -140,8 +141,11 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write one file whole or not at all, durably: a temp file beside it, fsync, a rename, a folder fsync.
 
     The temp file is made readable by its owner only, so `mode` 0o600 (a private key) is never
-    readable by others, not even for a moment.
+    readable by others, not even for a moment. A file that already holds exactly `data` (with
+    that mode) is left alone: its time then says when it last really changed.
     """
+    if _holds(path, data, mode):
+        return
     clear_debris(path.parent)
     try:
         temp = Partial(path.parent, path.name)
@@ -269,3 +273,13 @@ def _remove(path: Path) -> bool:
         log.warning("cannot remove %s a killed render left (%s); delete it by hand", path, exc.strerror or exc)
         return False
     return True
+
+
+def _holds(path: Path, data: bytes, mode: int) -> bool:
+    try:
+        stat = path.stat()
+        if stat.st_size != len(data) or stat.st_mode & 0o777 != mode:
+            return False
+        return path.read_bytes() == data
+    except OSError:
+        return False

@@ -208,10 +208,11 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
         log.warning("%s", idle_message(name, request.variables, minutes))
 
 
-def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
-    """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise."""
+def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_range: bool = True) -> Plan:
+    """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise
+    (`with_range`: and every whole minute the template fits, most of preview's time)."""
     if request.parts:
-        return _preview_parts(request, cache)
+        return _preview_parts(request, cache, with_range)
     minutes = check_minutes(request.minutes)
     template = templates.find(request.template, request.templates_dirs)
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
@@ -219,7 +220,8 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
     plan = _lay_out(request, template, minutes, lengths)
     _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
     plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
-    plan.lengths = length_range(template, request.variables, lengths)
+    if with_range:
+        plan.lengths = length_range(template, request.variables, lengths)
     return plan
 
 
@@ -319,7 +321,7 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
     if request.background != backgrounds.NONE:
         extra.update(background_level_db=mastered.background_level_db, seed=request.seed or 0)
     if plan.parts:
-        extra["parts"] = [_part_info(part, plan.timeline.rate) for part in plan.parts]
+        extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
     return SessionInfo(
         title=checked.tags.title,
         template=checked.template.name,
@@ -342,7 +344,8 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             template = templates.find(part.template, request.templates_dirs)
             minutes = check_minutes(part.minutes)
             check_length(template, minutes, given, length_of)
-            items, params = script(template, minutes, given, rate=request.rate)
+            place = "first" if index == 1 else "last" if index == len(parts) else "middle"
+            items, params = script(template, minutes, given, rate=request.rate, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
         if index > 1:
@@ -374,25 +377,14 @@ def _lay_out_parts(scripts: list[PartScript], length_of) -> Plan:
     return Plan(combined, multipart.total_minutes([p.part for p in scripts]), {}, items, timeline, 0, parts=planned)
 
 
-def _preview_parts(request: SessionRequest, cache: PhraseCache | None) -> Plan:
+def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_range: bool = True) -> Plan:
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
     check_minutes(request.minutes)
     scripts = _part_scripts(request, lengths)
     plan = _lay_out_parts(scripts, lengths)
     _warn_idle_options(request, plan.template, plan.minutes, scripts)
     plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
-    for part in plan.parts:
+    for part in plan.parts if with_range else ():
         part.lengths = length_range(part.script.template, dict(part.script.part.variables), lengths)
     return plan
 
-
-def _part_info(part: PlannedPart, rate: int) -> dict[str, Any]:
-    """A part as the manifest lists it."""
-    return {
-        "template": part.script.template.name,
-        "title": part.script.template.title,
-        "minutes": part.script.part.minutes,
-        "params": part.script.params,
-        "start": round(part.start / rate, 3),
-        "end": round(part.end / rate, 3),
-    }

@@ -43,6 +43,8 @@ class Episode:
     transcript: Path | None
     template: str = ""
     """The template it was rendered from: a built-in's name, or the stem of the user's file."""
+    version: str = ""
+    """Which rendering this is (a series build's fingerprint): a new one is a new enclosure URL."""
 
     @property
     def chapters_file(self) -> Path:
@@ -80,6 +82,11 @@ def find_episodes(folder: Path) -> list[Episode]:
     return episodes
 
 
+def read_episode(mp3: Path) -> Episode:
+    """One session, from its MP3 and the manifest beside it."""
+    return _episode(mp3, _read_manifest(mp3.with_suffix(".json")))
+
+
 def shared_value(values) -> str | None:
     """The one value all sessions agree on (an album, an author), if they do."""
     distinct = set(values)
@@ -105,6 +112,8 @@ def _text(value, fallback: str) -> str:
 def _episode(mp3: Path, manifest: dict) -> Episode:
     stat = mp3.stat()
     transcript = mp3.with_suffix(".vtt")
+    build = manifest.get("build")
+    version = build.get("fingerprint") if isinstance(build, dict) else None
     chapters = mp3.with_suffix(".chapters.json")
     return Episode(
         mp3=mp3,
@@ -118,4 +127,5 @@ def _episode(mp3: Path, manifest: dict) -> Episode:
         has_chapters=bool(manifest.get("chapters")) and chapters.is_file(),
         transcript=transcript if transcript.is_file() else None,
         template=_text(manifest.get("template"), ""),
+        version=version[:12] if isinstance(version, str) else "",
     )

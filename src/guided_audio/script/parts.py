@@ -17,6 +17,7 @@ one, with one chapter per part.
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 from dataclasses import dataclass, field, replace
@@ -27,7 +28,11 @@ from guided_audio.script import markup, templates
 from guided_audio.script.lengths import LengthRange
 from guided_audio.script.layout import ChapterMark, PhaseSpan, Placement, SilenceSpan, Timeline, ToneMark
 
+log = logging.getLogger(__name__)
+
 SEPARATOR = ":"
+ENDS_IN_SLEEP = {"sleep-wind-down"}
+"""Built-ins that end without a wake-up: only sensible as the last part."""
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
@@ -39,6 +44,9 @@ class SessionPart:
     template: str
     minutes: float
     variables: Mapping[str, str] = field(default_factory=dict)
+
+    def __hash__(self) -> int:  # the vars are a dict, so hashing (sets, dict keys) needs this
+        return hash((self.template, self.minutes, tuple(sorted(self.variables.items()))))
 
     def __str__(self) -> str:
         """The string form parse_part reads back: 'deep-breathing:5:pattern=box'."""
@@ -77,7 +85,14 @@ def parse_part(text: str) -> SessionPart:
 def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_dirs=()) -> list[SessionPart]:
     """Each part with the session-wide --var values its template declares (a part's own
     value wins); a shared value no part declares is an error, as a mistyped --var is."""
-    found = [templates.find(part.template, user_dirs) for part in parts]
+    found = []
+    for index, part in enumerate(parts, start=1):
+        try:
+            found.append(templates.find(part.template, user_dirs))
+        except GuidedAudioError as exc:
+            raise named(label(index, part), part, exc) from None
+        if found[-1].name in ENDS_IN_SLEEP and found[-1].builtin and index < len(parts):
+            log.warning("%s ends in sleep with no wake-up, so what follows it may not be heard; put it last", label(index, part))
     unused = [key for key in shared if not any(key in template.params for template in found)]
     if unused:
         raise ParameterError(
@@ -140,15 +155,26 @@ class PlannedPart:
     lengths: LengthRange | None = None
     """The whole minutes the part's template fits with its vars (preview only)."""
 
+    def manifest(self, rate: int) -> dict:
+        """The part as the session's manifest lists it (times in seconds)."""
+        return {
+            "template": self.script.template.name,
+            "title": self.script.template.title,
+            "minutes": self.script.part.minutes,
+            "params": self.script.params,
+            "start": round(self.start / rate, 3),
+            "end": round(self.end / rate, 3),
+        }
+
 
 def named(label: str, part: SessionPart, exc: GuidedAudioError) -> GuidedAudioError:
     """An error of the same kind whose message names the part it is about, and whose fix,
     where it suggests a length, is the part at that length ('try deep-breathing:6')."""
     message = re.sub(r"try --minutes (\d+)", lambda m: f"try {replace(part, minutes=float(m.group(1)))}", str(exc))
-    kind = type(exc) if type(exc) in (GuidedAudioError, ParameterError, LengthError) else None
-    if kind is None:
-        kind = LengthError if isinstance(exc, LengthError) else ParameterError if isinstance(exc, ParameterError) else GuidedAudioError
-    return kind(f"{label}: {message}")
+    try:
+        return type(exc)(f"{label}: {message}")
+    except TypeError:  # a kind that carries more than a message (TooShort): its family will do
+        return (LengthError if isinstance(exc, LengthError) else GuidedAudioError)(f"{label}: {message}")
 
 
 def label(index: int, part: SessionPart) -> str:
@@ -180,11 +206,12 @@ def combined_template(scripts: Sequence[PartScript]) -> templates.Template:
     tags, file names and reports."""
     first = scripts[0].template
     titles = [s.template.title for s in scripts]
-    title = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1].lower()
+    titles = titles[:1] + [title[:1].lower() + title[1:] for title in titles[1:]]
+    title = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
     return replace(
         first,
         name="+".join(s.template.name for s in scripts),
-        title=title[0].upper() + title[1:],
+        title=title,
         description="A session in parts: " + "; ".join(f"{s.template.title} ({s.part.minutes:g} min)" for s in scripts),
         params={},
     )

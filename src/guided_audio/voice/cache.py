@@ -138,9 +138,17 @@ class PhraseCache:
             self._discard(path, "it is cut short or not an entry")
         return count
 
-    def put(self, key: str, samples: np.ndarray) -> None:
+    def put(self, key: str, samples: np.ndarray) -> np.ndarray:
+        """Store a phrase, unless another process stored it first: then theirs is returned.
+
+        The voice never says a phrase the same way twice, so when several sessions render at
+        once and two speak the same new phrase, all must use one recording, or a re-render
+        from the cache would not give back the same audio. The entry is written to a temp file
+        and linked into place, which fails if it is already there.
+        """
         if not self.enabled:
-            return
+            return samples
+        samples = samples.astype(np.float32)  # as a later get() gives it back
         path = self._path(key)
         data = _encode(samples)
         temp = None
@@ -150,16 +158,23 @@ class PhraseCache:
             with open(temp.fd, "wb", closefd=False) as out:
                 out.write(data)
             os.chmod(temp.path, 0o644)
-            os.replace(temp.path, path)
+            try:
+                os.link(temp.path, path)
+            except FileExistsError:
+                stored = self.get(key)
+                return samples if stored is None else stored
+            except OSError:  # a file system without hard links: the last writer wins
+                os.replace(temp.path, path)
         except OSError as exc:
             # A cache that cannot be written only costs speed; say so once and carry on.
             log.warning("phrase cache %s is not writable (%s); continuing without it", self.folder, exc.strerror or exc)
             self.enabled = False
-            return
+            return samples
         finally:
             if temp is not None:
                 temp.discard()
         self._grown(len(data))
+        return samples
 
     def info(self) -> CacheInfo:
         entries = self._entries()
