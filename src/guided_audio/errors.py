@@ -78,6 +78,8 @@ class ServerError(GuidedAudioError):
 
 class SeriesError(GuidedAudioError):
     """A series file is malformed, or its build cannot run (names the file's line and episode)."""
+
+
 class Interrupted(KeyboardInterrupt):
     """SIGTERM or SIGHUP, handled as Ctrl-C is: every `finally` runs, so nothing is left half-written."""
 
