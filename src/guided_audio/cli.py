@@ -116,7 +116,10 @@ def main() -> None:
     try:
         cli.main(prog_name="guided-audio", standalone_mode=False)
     except click.exceptions.Abort as exc:  # Ctrl-C or end of input while click itself was busy
-        message, code = describe(exc.__cause__ or KeyboardInterrupt())
+        if isinstance(exc.__cause__, KeyboardInterrupt):
+            message, code = describe(exc.__cause__)
+        else:
+            message, code = "aborted; nothing was written", 1
         click.echo(f"Error: {message}", err=True)
         sys.exit(code)
     except click.UsageError as exc:
