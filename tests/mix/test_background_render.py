@@ -127,4 +127,5 @@ def test_a_session_encoded_in_parts_sounds_as_one_encoded_whole(tmp_path, monkey
     assert len(whole) == len(parts)
     difference = 10 * np.log10(np.mean(np.square(parts - whole)) / np.mean(np.square(whole)))
     assert difference < -40, difference  # measured -55 dB; a bed out of step gives about -20
-    assert manifests[1] == manifests[3]
+    # the same session in every word of its manifest; only the MP3 bytes it names differ
+    assert {**manifests[1], "mp3": None} == {**manifests[3], "mp3": None}
