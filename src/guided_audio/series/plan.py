@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from guided_audio import __version__
-from guided_audio.output import SIDECARS, matches_fingerprint
+from guided_audio.mp3.fingerprint import matches as matches_fingerprint
+from guided_audio.output import SIDECARS
 from guided_audio.series.check import EpisodeJob, file_vars
 from guided_audio.voice.cache import FORMAT_VERSION as PHRASE_FORMAT
 
