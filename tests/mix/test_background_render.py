@@ -127,5 +127,8 @@ def test_a_session_encoded_in_parts_sounds_as_one_encoded_whole(tmp_path, monkey
     assert len(whole) == len(parts)
     difference = 10 * np.log10(np.mean(np.square(parts - whole)) / np.mean(np.square(whole)))
     assert difference < -40, difference  # measured -55 dB; a bed out of step gives about -20
-    # the same session in every word of its manifest; only the MP3 bytes it names differ
-    assert {**manifests[1], "mp3": None} == {**manifests[3], "mp3": None}
+    # the same session, but not the same bytes (rounding differs), so the MP3 each manifest
+    # names by its audio's SHA-256 differs; its size (constant bitrate) and all else agree
+    mp3s = {cores: manifest.pop("mp3") for cores, manifest in manifests.items()}
+    assert mp3s[1]["audio_bytes"] == mp3s[3]["audio_bytes"]
+    assert manifests[1] == manifests[3]
