@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from guided_audio import __version__
-from guided_audio.mp3.fingerprint import matches as matches_fingerprint
+from guided_audio.mp3.fingerprint import matches as audio_matches
 from guided_audio.output import SIDECARS
 from guided_audio.series.check import EpisodeJob, file_vars
 from guided_audio.voice.cache import FORMAT_VERSION as PHRASE_FORMAT
@@ -134,9 +134,9 @@ def _state(mp3: Path, print_: str) -> str:
     if record["fingerprint"] != print_:
         return "changed"
     complete = all(mp3.with_suffix(f".{ext}").is_file() for ext in SIDECARS)
-    recorded = read_manifest(mp3).get("mp3")  # its audio's size and SHA-256, as generate wrote them
+    recorded = read_manifest(mp3).get("mp3")  # the SHA-256 of the MP3's audio, as generate wrote it
     with contextlib.suppress(OSError):
-        if complete and mp3.stat().st_size == record.get("mp3_bytes") and matches_fingerprint(mp3, recorded):
+        if complete and mp3.stat().st_size == record.get("mp3_bytes") and audio_matches(mp3, recorded):
             return "unchanged"
     return "incomplete"
 
