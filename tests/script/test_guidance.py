@@ -19,6 +19,7 @@ import pytest
 from content_probe import Content, content, measure, repeats, synthesise
 
 from guided_audio.audio.samples import SESSION_RATE
+from guided_audio.errors import LengthError
 from guided_audio.script import markup, templates
 from guided_audio.script.layout import layout
 from guided_audio.script.lengths import PhraseLengths, script
@@ -31,6 +32,8 @@ GROWING = {
     "self-compassion": (0.25, 0.2),
     "gratitude": (0.25, 0.18),
     "affirmations": (0.14, 0.1),
+    "progressive-muscle-relaxation": (0.15, 0.11),
+    "sleep-wind-down": (0.13, 0.09),
 }
 """The four the issue checks must be a quarter speech from ten minutes to 45; the others a
 sensible share (affirmations leave room to let each one land; the wind-down thins out)."""
@@ -112,7 +115,11 @@ def test_every_whole_minute_to_an_hour_keeps_guiding(name, variant):
     template = templates.find(name)
     first = max(1, math.ceil(template.min_minutes or 1))
     for minutes in range(first, 61):
-        plan = estimated_plan(template, minutes, variant)
+        try:
+            plan = estimated_plan(template, minutes, variant)
+        except LengthError:  # a choice with more to say (16 muscle groups) needs a longer session
+            assert variant and minutes < 20, f"{minutes} min does not fit"
+            continue
         assert plan.timeline.total == minutes * 60 * SESSION_RATE
         found = measure(plan)
         assert found.longest_unintended <= SWEEP_QUIET, f"{minutes} min: {found.longest_unintended:.0f} s unguided"
