@@ -44,7 +44,7 @@ def test_version():
     assert run("--version").output.strip() == f"guided-audio, version {__version__}"
 
 
-@pytest.mark.parametrize("command", ["generate", "preview", "templates", "backgrounds", "feed", "serve", "playlist"])
+@pytest.mark.parametrize("command", ["generate", "preview", "templates", "backgrounds", "feed", "serve", "playlist", "cache"])
 def test_every_command_has_help_with_an_example_and_is_in_the_readme(command):
     text = run(command, "--help").output
     assert "Example:" in text and f"guided-audio {command}" in text
@@ -88,14 +88,14 @@ def test_user_template_folder_shadows_a_builtin(tmp_path, monkeypatch):
 
 
 def test_preview_shows_the_plan_without_synthesising(phrase_cache_dir):
-    before = sorted(phrase_cache_dir.rglob("*.npy"))
+    before = sorted(phrase_cache_dir.rglob("*.pcm"))
     text = run("preview", "deep-breathing", "--minutes", "5", "--var", "pattern=box").output
     assert text.startswith("Deep breathing (deep-breathing), 5 min: pattern=box")
     assert " 0:00.000  == Settling in ==" in text
     assert "[inhale 4s]" in text and "[hold 4s]" in text and "[exhale 4s]" in text
     assert " 5:00.000  (end)" in text and "Length 5:00 exactly" in text
     assert "Fits any whole minute from 2 to 60 with these choices." in text
-    assert sorted(phrase_cache_dir.rglob("*.npy")) == before
+    assert sorted(phrase_cache_dir.rglob("*.pcm")) == before
 
 
 def test_generate_writes_to_output_folder_by_default(tmp_path):

@@ -13,7 +13,11 @@ STAGES = ["audio", "script", "voice", "mix", "mp3", "publish"]
 LEAVES = {"guided_audio", "guided_audio.errors", "guided_audio.output"}
 """What every stage may use: the version, the error hierarchy, all-or-nothing output."""
 TOP = len(STAGES)
-"""session, cli, commands: above every stage."""
+"""session: the library's front door, above every stage."""
+ABOVE_SESSION = ["series"]
+"""Packages built on the session API (and publish/), in order: each may use those before it."""
+COMMANDS = TOP + 1 + len(ABOVE_SESSION)
+"""cli and commands: above everything."""
 
 
 def modules() -> dict[str, Path]:
@@ -25,11 +29,18 @@ def modules() -> dict[str, Path]:
 
 
 def rank(module: str) -> int:
-    """-1 for the leaves; else the stage's place in the pipeline, or TOP."""
+    """-1 for the leaves; the stage's place in the pipeline; TOP for session; then the packages
+    above it; COMMANDS for cli, commands and __main__."""
     if module in LEAVES:
         return -1
     first = module.split(".")[1]
-    return STAGES.index(first) if first in STAGES else TOP
+    if first in STAGES:
+        return STAGES.index(first)
+    if first == "session":
+        return TOP
+    if first in ABOVE_SESSION:
+        return TOP + 1 + ABOVE_SESSION.index(first)
+    return COMMANDS
 
 
 def imports(path: Path, module: str) -> set[str]:
@@ -56,10 +67,10 @@ def test_no_stage_imports_a_later_one():
 
 def test_the_tree_reads_as_the_stages():
     packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
-    assert packages == {*STAGES, "commands"}
+    assert packages == {*STAGES, *ABOVE_SESSION, "commands"}
     top_level = {path.stem for path in PACKAGE.glob("*.py")}
     assert top_level == {"__init__", "__main__", "cli", "errors", "output", "session"}
-    for stage in STAGES:
+    for stage in [*STAGES, *ABOVE_SESSION]:
         doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
         assert doc and " in, " in doc and " out" in doc, f"{stage}/__init__.py should say what it takes in and hands on"
 
@@ -73,3 +84,19 @@ def test_the_check_sees_an_import_against_the_order(tmp_path):
     path = tmp_path / "probe.py"
     path.write_text("def f():\n    from guided_audio.publish.feed import build_feed\n")
     assert rank("guided_audio.mix.mastering") < max(rank(name) for name in imports(path, "guided_audio.mix.probe"))
+
+
+def test_the_order_above_the_session():
+    """series builds on session; session, the stages and publish/ know nothing of series;
+    series knows nothing of the command line."""
+    assert rank("guided_audio.session") < rank("guided_audio.series.build") < rank("guided_audio.commands.build")
+    assert rank("guided_audio.publish.feed") < rank("guided_audio.series.plan")
+    assert rank("guided_audio.cli") == rank("guided_audio.commands.build")
+
+
+def test_the_check_sees_the_session_or_series_reaching_up(tmp_path):
+    path = tmp_path / "probe.py"
+    path.write_text("from guided_audio.series.build import build_series\nfrom guided_audio.commands import build\n")
+    found = imports(path, "guided_audio.probe")
+    assert rank("guided_audio.session") < rank("guided_audio.series.build") and "guided_audio.series.build" in found
+    assert max(rank(name) for name in found) > rank("guided_audio.series.build")

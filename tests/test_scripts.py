@@ -22,6 +22,8 @@ RUNS = {
     "golden.py": (["--audio-only"], "everything matches the records"),
     "content_report.py": (["affirmations", "--minutes", "3"], "3 min: speech"),
     "check_podcast_client.py": ([], "\nOK"),
+    "bench_build.py": (["--smoke"], "re-run / first build ="),
+    "soak.py": (["--count", "6"], "soak: 6 sessions, all checks passed"),
 }
 """How each script is run, and a line its success prints."""
 

@@ -48,6 +48,10 @@ class SynthesisError(GuidedAudioError):
     """The engine failed to speak a phrase (network, rate limit, model failure)."""
 
 
+class CacheError(GuidedAudioError):
+    """The phrase cache's settings are unusable (e.g. a size cap that is not a size)."""
+
+
 class OutputError(GuidedAudioError):
     """The output cannot be written where the user asked."""
 
@@ -70,3 +74,43 @@ class FeedError(GuidedAudioError):
 
 class ServerError(GuidedAudioError):
     """The folder cannot be served: port in use, unknown host, missing folder."""
+
+
+class SeriesError(GuidedAudioError):
+    """A series file is malformed, or its build cannot run (names the file's line and episode)."""
+class Interrupted(KeyboardInterrupt):
+    """SIGTERM or SIGHUP, handled as Ctrl-C is: every `finally` runs, so nothing is left half-written."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+INTERRUPTED = "interrupted; nothing was written, and files already there are as they were"
+BUG_REPORT = "rerun the same command with --debug and report its output to the guided-audio developers"
+"""pyproject.toml names no issue tracker yet; when it does, name its address here."""
+EXIT_FAILURE = 1
+"""The world or the input stopped us (exit 2 is click's, for a command line it cannot parse)."""
+
+
+def describe(exc: BaseException) -> tuple[str, int]:
+    """The one error line (without 'Error: ') and the exit code for anything a command raised.
+
+    Our own errors say the problem and the fix; an interrupt exits 128 + its signal, as a shell
+    reports it (130 for Ctrl-C, 143 for SIGTERM); an OSError that got past the library is still
+    the world's doing (a full disk, a missing permission), so it is named, not called a bug;
+    anything else is a bug, and says so and where to take it, never as a raw traceback.
+    """
+    import signal
+
+    if isinstance(exc, GuidedAudioError):
+        return str(exc), EXIT_FAILURE
+    if isinstance(exc, KeyboardInterrupt):
+        return INTERRUPTED, 128 + getattr(exc, "signum", signal.SIGINT)
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        return f"{exc.strerror or exc}{where}; free some space or fix the permission, then try again", EXIT_FAILURE
+    if isinstance(exc, MemoryError):
+        return "out of memory; close other programs or render a shorter session", EXIT_FAILURE
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"an unexpected {detail}; this is a bug in guided-audio: {BUG_REPORT}", EXIT_FAILURE

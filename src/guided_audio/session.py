@@ -2,6 +2,8 @@
 
     from guided_audio.session import SessionRequest, generate
     result = generate(SessionRequest("deep-breathing", minutes=5))
+    parts = [parse_part("deep-breathing:5:pattern=box"), SessionPart("guided-imagery", 20)]
+    result = generate(SessionRequest.of_parts(parts))   # one session, one chapter per part
 
 `generate` is the pipeline, one call per stage: the script (template to items), the voice
 (phrases to clips), the layout (items to a timeline), the mix (timeline to mastered samples),
@@ -20,16 +22,19 @@ from typing import Any
 
 from guided_audio.audio.ffmpeg import check_bitrate
 from guided_audio.audio.samples import SESSION_RATE
-from guided_audio.errors import LengthError
+from guided_audio.errors import GuidedAudioError, LengthError
 from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import BedShape, bed_shape
 from guided_audio.mix.mastering import Mastered, Progress, master
 from guided_audio.mix.tones import tone_clips
+from guided_audio.mp3.fingerprint import audio_fingerprint
 from guided_audio.mp3.parts import resume_points, session_parts, write_mp3
 from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, write_tags
 from guided_audio.output import OutputFiles
 from guided_audio.publish.sidecars import SessionInfo, write_sidecars
 from guided_audio.script import markup, templates
+from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
+from guided_audio.script import parts as multipart
 from guided_audio.script.choices import idle_choices, idle_message
 from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.layout import Timeline, TooShort, layout
@@ -83,6 +88,17 @@ class SessionRequest:
     album: str | None = None
     cover: Path | None = None
     """Front cover image; without one a cover naming the session is drawn."""
+    parts: tuple[SessionPart, ...] = ()
+    """A session of several parts (see of_parts); `template` and `minutes` then sum them up."""
+
+    @classmethod
+    def of_parts(cls, parts, **options) -> "SessionRequest":
+        """One session made of `parts` (SessionPart, or their string form 'deep-breathing:5')."""
+        parts = tuple(part if isinstance(part, SessionPart) else parse_part(part) for part in parts)
+        if not parts:
+            raise LengthError("a session needs at least one part, like deep-breathing:5")
+        name = "+".join(part.template for part in parts)
+        return cls(name, multipart.total_minutes(parts), parts=parts, **options)
 
 
 @dataclass
@@ -98,6 +114,8 @@ class Plan:
     """How many phrase lengths were estimated rather than measured."""
     lengths: LengthRange | None = None
     """The whole minutes this template fits with these parameters (preview only)."""
+    parts: list[PlannedPart] = field(default_factory=list)
+    """For a session of several parts: each part, where it lies and how it fits."""
 
 
 @dataclass
@@ -124,6 +142,8 @@ class _Checked:
     background: backgrounds.Background
     shape: BedShape
     outputs: OutputFiles
+    scripts: list[PartScript] = field(default_factory=list)
+    """For a session of several parts, each part's own script (items holds them all)."""
 
 
 def check_minutes(minutes: float) -> float:
@@ -161,7 +181,7 @@ def _engine(request: SessionRequest) -> Engine:
     )
 
 
-def _warn_idle_options(request: SessionRequest, template: templates.Template, minutes: float) -> None:
+def _warn_idle_options(request: SessionRequest, template: templates.Template, minutes: float, scripts=()) -> None:
     """Say which options change nothing here: accepted in silence they look like a bug."""
     if request.engine != "gtts":
         given = [f"--{name}" for name in ("lang", "tld") if getattr(request, name) is not None]
@@ -178,12 +198,21 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
             log.warning("%s %s a background; without --background %s nothing", " and ".join(given), verb, they)
     elif request.seed is not None and request.background not in backgrounds.SOUNDSCAPES:
         log.warning("--seed shapes the built-in soundscapes; a background file ignores it")
+    for part in scripts:
+        given = dict(part.part.variables)
+        for name in idle_choices(part.template, part.part.minutes, given, rate=request.rate):
+            log.warning("%s: %s", part.label, idle_message(name, given, part.part.minutes))
+    if scripts:
+        return
     for name in idle_choices(template, minutes, request.variables, rate=request.rate):
         log.warning("%s", idle_message(name, request.variables, minutes))
 
 
-def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
-    """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise."""
+def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_range: bool = True) -> Plan:
+    """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise
+    (`with_range`: and every whole minute the template fits, most of preview's time)."""
+    if request.parts:
+        return _preview_parts(request, cache, with_range)
     minutes = check_minutes(request.minutes)
     template = templates.find(request.template, request.templates_dirs)
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
@@ -191,7 +220,8 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None) -> Plan:
     plan = _lay_out(request, template, minutes, lengths)
     _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
     plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
-    plan.lengths = length_range(template, request.variables, lengths)
+    if with_range:
+        plan.lengths = length_range(template, request.variables, lengths)
     return plan
 
 
@@ -220,11 +250,17 @@ def _check(request: SessionRequest) -> _Checked:
     shape = bed_shape(request.background_level_db)
     if request.bitrate_kbps is not None:
         check_bitrate(request.bitrate_kbps)
-    template = templates.find(request.template, request.templates_dirs)
     engine = _engine(request)
     cache = PhraseCache(enabled=request.use_cache)
-    check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
-    items, params = script(template, minutes, request.variables, rate=request.rate)
+    scripts: list[PartScript] = []
+    if request.parts:
+        scripts = _part_scripts(request, _cached_lengths(engine, cache, request.rate))
+        template, params = multipart.combined_template(scripts), {}
+        items = [item for part in scripts for item in part.items]
+    else:
+        template = templates.find(request.template, request.templates_dirs)
+        check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
+        items, params = script(template, minutes, request.variables, rate=request.rate)
     tags = session_tags(
         template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
@@ -232,8 +268,8 @@ def _check(request: SessionRequest) -> _Checked:
     background = backgrounds.choose(request.background, seed=request.seed or 0, seconds=minutes * 60)
     outputs = OutputFiles(output_path(request.output, template.name, minutes))
     outputs.check_writable()
-    _warn_idle_options(request, template, minutes)  # last: an error is then the only line
-    return _Checked(template, minutes, engine, cache, items, params, tags, background, shape, outputs)
+    _warn_idle_options(request, template, minutes, scripts)  # last: an error is then the only line
+    return _Checked(template, minutes, engine, cache, items, params, tags, background, shape, outputs, scripts)
 
 
 def generate(request: SessionRequest, progress: Progress | None = None) -> GenerateResult:
@@ -243,7 +279,10 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     bank = synthesise_phrases(checked.engine, phrases(checked.items), checked.cache, progress=progress)
     # Estimates only for phrases a longer trial length would add (when searching for a fit).
     lengths = PhraseLengths(request.rate, bank.length_of)
-    plan = _lay_out(request, checked.template, checked.minutes, lengths, (checked.items, checked.params))
+    if checked.scripts:
+        plan = _lay_out_parts(checked.scripts, lengths)
+    else:
+        plan = _lay_out(request, checked.template, checked.minutes, lengths, (checked.items, checked.params))
     timeline = plan.timeline
     parts = session_parts(timeline.total, timeline.rate)
     mastered = master(
@@ -255,7 +294,9 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     with checked.outputs.writing() as temp:
         write_mp3(temp["mp3"], mastered, parts, progress=_stage(progress, "Encoding"))
         write_tags(temp["mp3"], checked.tags, spans)
-        write_sidecars(temp, _info(checked, plan, mastered, request), timeline, spans)
+        info = _info(checked, plan, mastered, request)
+        info.extra["mp3"] = audio_fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
+        write_sidecars(temp, info, timeline, spans)
     return GenerateResult(
         plan, checked.outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
     )
@@ -279,6 +320,8 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
     }
     if request.background != backgrounds.NONE:
         extra.update(background_level_db=mastered.background_level_db, seed=request.seed or 0)
+    if plan.parts:
+        extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
     return SessionInfo(
         title=checked.tags.title,
         template=checked.template.name,
@@ -289,3 +332,59 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
         background=checked.background.label,
         extra=extra,
     )
+
+
+def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[PartScript]:
+    """Each part checked and rendered on its own; an error names the part it is about."""
+    parts = multipart.with_shared(request.parts, request.variables, request.templates_dirs)
+    scripts = []
+    for index, part in enumerate(parts, start=1):
+        given = dict(part.variables)
+        try:
+            template = templates.find(part.template, request.templates_dirs)
+            minutes = check_minutes(part.minutes)
+            check_length(template, minutes, given, length_of)
+            place = "first" if index == 1 else "last" if index == len(parts) else "middle"
+            items, params = script(template, minutes, given, rate=request.rate, session_part=place)
+        except GuidedAudioError as exc:
+            raise multipart.named(multipart.label(index, part), part, exc) from None
+        if index > 1:
+            items = markup.parse(transition(index, template)) + items
+        scripts.append(PartScript(index, part, template, items, params))
+    return scripts
+
+
+def _lay_out_parts(scripts: list[PartScript], length_of) -> Plan:
+    """Each part laid out to exactly its own minutes, then joined: one chapter per part."""
+    timelines = []
+    for part in scripts:
+        try:
+            timelines.append(layout(
+                part.items, length_of, total_seconds=part.part.minutes * 60, rate=SESSION_RATE,
+                guessed=guessed_by(length_of),
+            ))  # fmt: skip
+        except LengthError as exc:
+            if isinstance(exc, TooShort):
+                exc = LengthError(too_short_message(part.template, part.part.minutes, dict(part.part.variables), length_of, exc))
+            raise multipart.named(part.label, part.part, exc) from None
+    timeline = multipart.join(scripts, timelines)
+    planned, at = [], 0
+    for part, own in zip(scripts, timelines):
+        planned.append(PlannedPart(part, at, at + own.total, own.pattern_share))
+        at += own.total
+    items = [item for part in scripts for item in part.items]
+    combined = multipart.combined_template(scripts)
+    return Plan(combined, multipart.total_minutes([p.part for p in scripts]), {}, items, timeline, 0, parts=planned)
+
+
+def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_range: bool = True) -> Plan:
+    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
+    check_minutes(request.minutes)
+    scripts = _part_scripts(request, lengths)
+    plan = _lay_out_parts(scripts, lengths)
+    _warn_idle_options(request, plan.template, plan.minutes, scripts)
+    plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
+    for part in plan.parts if with_range else ():
+        part.lengths = length_range(part.script.template, dict(part.script.part.variables), lengths)
+    return plan
+

@@ -199,7 +199,8 @@ def test_keyboard_and_lock_screen(site, browser):
     body = browser.driver.find_element("tag name", "body")
     ActionChains(browser.driver).move_to_element(body).send_keys(Keys.SPACE).perform()
     browser.wait_for("document.getElementById('audio').paused")
-    assert browser.run("return document.getElementById('toggle').getAttribute('aria-label')") == "Play"
+    # paused turns true at once; the pause event that relabels the button is queued after it
+    browser.wait_for("document.getElementById('toggle').getAttribute('aria-label') === 'Play'")
     before = current_time(browser)
     ActionChains(browser.driver).send_keys(Keys.ARROW_LEFT).perform()
     browser.wait_for(f"Math.abs(document.getElementById('audio').currentTime - {before - 15}) < 0.5")

@@ -56,6 +56,7 @@ def decode(
             stdin=None if isinstance(source, bytes) else subprocess.DEVNULL,
             capture_output=True,
             check=False,
+            start_new_session=True,  # a Ctrl-C reaches us alone; run() kills it as we unwind
         )
     except OSError as exc:
         raise AudioError(f"could not run ffmpeg: {exc}") from exc
@@ -131,8 +132,10 @@ class Mp3Encoder:
         self._to_skip = skip
         self._pad_end = skip if pad_end is None else pad_end
         try:
+            # its own session: a Ctrl-C at the terminal reaches us alone, and we stop it
+            # (abort) as we unwind, rather than it dying first and us reporting its failure
             self._proc = subprocess.Popen(
-                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+                cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
             )
         except OSError as exc:
             raise AudioError(f"could not run ffmpeg: {exc}") from exc

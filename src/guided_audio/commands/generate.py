@@ -11,8 +11,9 @@ import click
 def session_options(command):
     """Options shared by generate and preview."""
     options = [
-        click.argument("template"),
-        click.option("--minutes", "-m", type=float, required=True, help="Exact length of the session."),
+        click.argument("template", nargs=-1, required=True, metavar="TEMPLATE|PART..."),
+        click.option("--minutes", "-m", type=float,
+                     help="Exact length of the session (a part gives its own: TEMPLATE:MINUTES)."),
         click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
                      help="Set a template parameter (repeatable); see `guided-audio templates`."),
         click.option("--engine", type=click.Choice(["piper", "gtts"]), default="piper", show_default=True,
@@ -32,12 +33,29 @@ def session_options(command):
 
 
 def _request(**kwargs):
+    """One template and --minutes, or parts (TEMPLATE:MINUTES[:KEY=VALUE...]) joined into one session."""
+    from guided_audio.errors import LengthError
     from guided_audio.script.params import parse_var_options
+    from guided_audio.script.parts import parse_part, total_minutes
     from guided_audio.session import SessionRequest
 
     kwargs["variables"] = parse_var_options(kwargs["variables"])
     kwargs["templates_dirs"] = tuple(kwargs["templates_dirs"])
-    return SessionRequest(**{key: value for key, value in kwargs.items() if value is not None})
+    named, minutes = kwargs.pop("template"), kwargs.pop("minutes")
+    options = {key: value for key, value in kwargs.items() if value is not None}
+    if len(named) == 1 and (minutes is not None or ":" not in named[0]):
+        if minutes is None:
+            raise LengthError(f"say how long: --minutes N, or {named[0]}:N (like {named[0]}:10)")
+        return SessionRequest(named[0], minutes, **options)
+    parts = [parse_part(text) for text in named]
+    total = total_minutes(parts)
+    if minutes is not None and abs(minutes - total) > 1e-9:
+        raise LengthError(f"the parts add up to {total:g} minutes, not --minutes {minutes:g}; leave out --minutes")
+    if len(parts) == 1:
+        part = parts[0]
+        options["variables"] = {**options["variables"], **part.variables}
+        return SessionRequest(part.template, part.minutes, **options)
+    return SessionRequest.of_parts(parts, **options)
 
 
 @click.command()
@@ -62,9 +80,15 @@ def _request(**kwargs):
 def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
     """Render TEMPLATE to a tagged MP3 of exactly --minutes, with transcript, manifest and chapters.
 
+    Several parts (TEMPLATE:MINUTES[:KEY=VALUE...]) make one session, a chapter each.
+
     \b
     Example:
         guided-audio generate deep-breathing --minutes 5 --var pattern=box
+
+    \b
+    Several parts, one session:
+        guided-audio generate deep-breathing:5:pattern=box progressive-muscle-relaxation:15 guided-imagery:20
     """
     from guided_audio.session import generate as generate_session
 
@@ -95,6 +119,10 @@ def preview(**kwargs) -> None:
     \b
     Example:
         guided-audio preview guided-imagery --minutes 10 --var scene=forest
+
+    \b
+    Several parts, one session:
+        guided-audio preview deep-breathing:5 progressive-muscle-relaxation:15 guided-imagery:20
     """
     from guided_audio.commands.report import format_plan
     from guided_audio.session import preview as preview_session

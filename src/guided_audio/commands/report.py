@@ -44,6 +44,10 @@ def format_plan(plan: Plan) -> str:
         f"{len(timeline.speech)} phrases, "
         f"{len(timeline.phases)} phases, {len(timeline.chapters)} chapters.",
     ]
+    if timeline.pattern_samples:
+        lines.append(_pattern_line(timeline))
+    if plan.parts:
+        lines += _part_lines(plan)
     if plan.lengths is not None:
         lines.append(_length_range_line(plan))
     if timeline.uncertain_cues:
@@ -58,6 +62,28 @@ def format_plan(plan: Plan) -> str:
             "times after them may shift slightly."
         )
     return "\n".join(lines)
+
+
+def _part_lines(plan: Plan) -> list[str]:
+    """Each part: where it lies, its length and share, its time in a pattern, what it fits."""
+    rate = plan.timeline.rate
+    lines = [f"{len(plan.parts)} parts, one chapter each:"]
+    for part in plan.parts:
+        length = (part.end - part.start) / rate
+        fit = part.lengths
+        fits = "fits no whole minute with these choices" if fit is None or fit.shortest is None else f"fits {fit.describe()}"
+        pattern = f", {part.pattern_share:.0%} in the pattern" if part.pattern_share else ""
+        lines.append(
+            f"  {part.script.index}. {part.script.part}  {format_clock(part.start / rate)}-{format_clock(part.end / rate)}"
+            f"  {format_clock(length)} ({length / plan.timeline.seconds:.0%} of the session{pattern}); {fits}"
+        )
+    return lines
+
+
+def _pattern_line(timeline) -> str:
+    """How much of the session is spent in the timed pattern (the demonstration included)."""
+    seconds = timeline.pattern_samples / timeline.rate
+    return f"In the pattern {format_clock(seconds, round_up=False)} of {format_clock(timeline.seconds)} ({timeline.pattern_share:.0%})."
 
 
 def _speech_and_silence(speech: int, timeline) -> str:

@@ -172,15 +172,22 @@ def _decode(path: Path, most: int) -> np.ndarray:
     view = memoryview(buffer).cast("B")
     filled = 0
     try:
-        with subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        # its own session: a Ctrl-C reaches us alone, and an interrupted read stops it as we unwind
+        with subprocess.Popen(
+            cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+        ) as proc:
             assert proc.stdout is not None and proc.stderr is not None
-            while filled < len(view):
-                got = proc.stdout.readinto(view[filled:])
-                if not got:
-                    break
-                filled += got
-            while proc.stdout.read(1 << 16):  # resampling may run a few samples over
-                pass
+            try:
+                while filled < len(view):
+                    got = proc.stdout.readinto(view[filled:])
+                    if not got:
+                        break
+                    filled += got
+                while proc.stdout.read(1 << 16):  # resampling may run a few samples over
+                    pass
+            except BaseException:
+                proc.kill()
+                raise
             errors = proc.stderr.read().decode(errors="replace").strip().splitlines()
             code = proc.wait()
     except OSError as exc:

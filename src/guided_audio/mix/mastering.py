@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Hashable, Iterator, Mapping, Sequence
@@ -20,6 +19,7 @@ import numpy as np
 
 from guided_audio.audio.ffmpeg import Mp3Encoder, decode
 from guided_audio.mix.background import NONE, Background
+from guided_audio.output import temp_folder
 from guided_audio.mix.bedmix import LEVEL_RANGE_DB, Bed, BedShape, session_chunks
 from guided_audio.mix.bedstreams import Bookmarks, ReadAhead
 from guided_audio.mix.loudness import (
@@ -257,7 +257,7 @@ def encoder_loudness_change(excerpt: np.ndarray, channels: int, rate: int, bitra
     kbps: -0.5 dB for this voice, -0.9 for brown noise, nothing for rain). Encoding a short
     excerpt and measuring it finds the figure for this session.
     """
-    with tempfile.TemporaryDirectory(prefix="guided-audio-probe-") as folder:
+    with temp_folder("probe") as folder:
         probe = Path(folder) / "probe.mp3"
         with Mp3Encoder(probe, channels=channels, bitrate_kbps=bitrate_kbps) as encoder:
             encoder.write(excerpt)

@@ -14,7 +14,6 @@ not fed to the encoders at all but written back as silent frames (see mp3silence
 from __future__ import annotations
 
 import os
-import tempfile
 import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ import numpy as np
 from guided_audio.audio.ffmpeg import MP3_BITRATES_KBPS, MP3_CODEC_DELAY, Mp3Encoder
 from guided_audio.audio.ffmpeg import MP3_FRAME as FRAME
 from guided_audio.errors import AudioError
+from guided_audio.output import temp_folder
 from guided_audio.mix.mastering import Mastered
 from guided_audio.mp3.silence import kept_runs, left_out, restored, silent_blocks
 
@@ -146,7 +146,7 @@ def encode(
             done[index] += part.end - cursor
 
     direct = len(plan) == 1 and not lefts[0].size
-    with tempfile.TemporaryDirectory(prefix="guided-audio-parts-") as folder:
+    with temp_folder("parts") as folder:
         targets = [path] if direct else [Path(folder) / f"part{k}.mp3" for k in range(len(plan))]
         with ThreadPoolExecutor(max_workers=len(plan), thread_name_prefix="mp3-part") as pool:
             futures = [pool.submit(feed, k, part, targets[k]) for k, part in enumerate(plan)]

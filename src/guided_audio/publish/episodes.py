@@ -1,7 +1,11 @@
 """The sessions in a folder, read from their manifests: what feeds and playlists list.
 
 A session is an MP3 with its JSON manifest beside it (as `generate` writes them). An MP3
-without a manifest is not ours to describe, so it is skipped with a warning.
+without a manifest is not ours to describe, and one whose manifest records other audio (a
+render stopped between its renames, or the MP3's audio replaced since) would be published with
+the wrong length and chapters: both are skipped with a warning. Retagging is fine: only the
+audio frames are compared (see mp3.fingerprint). Manifests from before the
+fingerprint are trusted as they are.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from pathlib import Path
 
 from guided_audio.errors import FeedError
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
+from guided_audio.mp3.fingerprint import matches
+from guided_audio.output import clear_debris
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,8 @@ class Episode:
     transcript: Path | None
     template: str = ""
     """The template it was rendered from: a built-in's name, or the stem of the user's file."""
+    version: str = ""
+    """Which rendering this is (a series build's fingerprint): a new one is a new enclosure URL."""
 
     @property
     def chapters_file(self) -> Path:
@@ -48,6 +56,7 @@ def find_episodes(folder: Path) -> list[Episode]:
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         raise FeedError(f"{folder} is not a folder; give the folder your sessions were written to")
+    clear_debris(folder)
     episodes = []
     for mp3 in sorted(folder.iterdir()):
         if mp3.suffix.lower() != ".mp3" or mp3.name.startswith(".") or not mp3.is_file():
@@ -56,13 +65,26 @@ def find_episodes(folder: Path) -> list[Episode]:
         if not manifest.is_file():
             log.warning("skipping %s: no %s manifest beside it", mp3.name, manifest.name)
             continue
-        episodes.append(_episode(mp3, _read_manifest(manifest)))
+        data = _read_manifest(manifest)
+        if "mp3" in data and not matches(mp3, data["mp3"]):
+            log.warning(
+                "skipping %s: its audio is not what its manifest %s describes (a render was stopped "
+                "between writing them, or the audio was replaced since); generate that session again",
+                mp3.name, manifest.name,
+            )  # fmt: skip
+            continue
+        episodes.append(_episode(mp3, data))
     if not episodes:
         raise FeedError(
             f"no sessions in {folder}: no MP3 there has a .json manifest beside it; "
             f"make one with: guided-audio generate deep-breathing -m 5 -o {folder / 'breathing.mp3'}"
         )
     return episodes
+
+
+def read_episode(mp3: Path) -> Episode:
+    """One session, from its MP3 and the manifest beside it."""
+    return _episode(mp3, _read_manifest(mp3.with_suffix(".json")))
 
 
 def shared_value(values) -> str | None:
@@ -90,6 +112,8 @@ def _text(value, fallback: str) -> str:
 def _episode(mp3: Path, manifest: dict) -> Episode:
     stat = mp3.stat()
     transcript = mp3.with_suffix(".vtt")
+    build = manifest.get("build")
+    version = build.get("fingerprint") if isinstance(build, dict) else None
     chapters = mp3.with_suffix(".chapters.json")
     return Episode(
         mp3=mp3,
@@ -103,4 +127,5 @@ def _episode(mp3: Path, manifest: dict) -> Episode:
         has_chapters=bool(manifest.get("chapters")) and chapters.is_file(),
         transcript=transcript if transcript.is_file() else None,
         template=_text(manifest.get("template"), ""),
+        version=version[:12] if isinstance(version, str) else "",
     )

@@ -159,16 +159,17 @@ def episode_guid(episode: Episode) -> str:
     return f"urn:uuid:{uuid.uuid5(EPISODE_GUID_NAMESPACE, episode.mp3.name)}"
 
 
-def build_feed(folder: Path, options: FeedOptions) -> FeedResult:
+def build_feed(folder: Path, options: FeedOptions, episodes: list[Episode] | None = None) -> FeedResult:
     """Write feed.xml, its cover, playlist.m3u8 and the listening page into `folder`.
 
+    `episodes` (default: every session in the folder) lets a series list only its own.
     Everything is checked before anything is written.
     """
     base = check_base_url(options.base_url)
     if not LANGUAGE.match(options.language):
         raise FeedError(f"--language {options.language!r} is not a language code; use one like en-us or de")
     folder = Path(folder).expanduser()
-    episodes = find_episodes(folder)
+    episodes = find_episodes(folder) if episodes is None else episodes
     title = options.title or shared_value(e.album for e in episodes) or DEFAULT_ALBUM
     cover = load_cover(options.cover) if options.cover else make_cover(title, "Guided relaxation sessions")
     xml = render_feed(episodes, options, base, title, cover, kept_podcast_guid(folder, f"{base}/{FEED_NAME}"))
@@ -186,8 +187,9 @@ def render_feed(
 ) -> str:
     import jinja2
 
-    def url(path: Path) -> str:
-        return f"{base}/{urllib.parse.quote(path.name)}"
+    def url(path: Path, version: str = "") -> str:
+        """A new rendering is a new address, so apps fetch it again (the guid stays)."""
+        return f"{base}/{urllib.parse.quote(path.name)}" + (f"?v={urllib.parse.quote(version)}" if version else "")
 
     newest_first = sorted(episodes, key=lambda e: (e.published, e.mp3.name), reverse=True)
     items = [
@@ -197,11 +199,11 @@ def render_feed(
             "author": _clean(e.author),
             "guid": episode_guid(e),
             "published": email.utils.format_datetime(e.published),
-            "url": url(e.mp3),
+            "url": url(e.mp3, e.version),
             "size": e.size,
             "duration": round(e.duration),
-            "chapters_url": url(e.chapters_file) if e.has_chapters else None,
-            "transcript_url": url(e.transcript) if e.transcript else None,
+            "chapters_url": url(e.chapters_file, e.version) if e.has_chapters else None,
+            "transcript_url": url(e.transcript, e.version) if e.transcript else None,
         }
         for e in newest_first
     ]

@@ -124,7 +124,7 @@ def _card(episode: Episode, cover_url: str) -> dict[str, str]:
         "chapters": quote(episode.chapters_file.name) if episode.has_chapters else "",
         "manifest": quote(episode.mp3.with_suffix(".json").name),
         "cover": cover_url,
-        "version": f"{episode.size}-{int(episode.published.timestamp())}",
+        "version": "-".join(filter(None, [f"{episode.size}-{int(episode.published.timestamp())}", episode.version])),
         "duration": f"{episode.duration:.3f}",
         "title": episode.title,
         "author": episode.author,

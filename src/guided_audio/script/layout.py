@@ -18,6 +18,8 @@ LEAD_IN = 1.0
 """Silence before the first words, so a player's start-up does not clip them."""
 LEAD_OUT = 2.0
 """Silence after the last words before the file ends."""
+BREATH_PHASES = frozenset({"inhale", "topup", "hold", "exhale", "rest"})
+"""Phase names of a breathing pattern (the names tones know)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,17 @@ class Timeline:
     @property
     def seconds(self) -> float:
         return self.total / self.rate
+
+    @property
+    def pattern_samples(self) -> int:
+        """Time covered by the phases of a breathing pattern (rests between rounds excluded;
+        the tense and release of muscle relaxation are timed phases, but no breathing)."""
+        return sum(phase.end - phase.start for phase in self.phases if phase.name in BREATH_PHASES)
+
+    @property
+    def pattern_share(self) -> float:
+        """The share of the session spent in the pattern (0 for a session with no phases)."""
+        return self.pattern_samples / self.total if self.total else 0.0
 
     def segments(self) -> list[Segment]:
         """Speech and the pauses between it, covering 0..total with no gap or overlap."""

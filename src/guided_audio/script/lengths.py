@@ -71,10 +71,14 @@ def guessed_by(length_of: LengthOf):
     return length_of.is_estimate if isinstance(length_of, PhraseLengths) else None
 
 
-def script(template: templates.Template, minutes: float, variables: dict[str, str], *, rate: float = DEFAULT_RATE):
+def script(
+    template: templates.Template, minutes: float, variables: dict[str, str], *, rate: float = DEFAULT_RATE,
+    session_part: str = "",
+):
     """Render and parse: the items of the script and the resolved parameters. `rate` is the
-    session's speaking rate, which the templates' length helpers scale their estimates by."""
-    text, params = templates.render(template, minutes, variables, rate=rate)
+    session's speaking rate, which the templates' length helpers scale their estimates by;
+    `session_part` the script's place in a session of several parts (templates.render)."""
+    text, params = templates.render(template, minutes, variables, rate=rate, session_part=session_part)
     try:
         items = markup.parse(text)
     except MarkupError as exc:

@@ -53,7 +53,14 @@ class ParamSpec:
             value = data.get(bound)
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise TemplateSyntaxError(f"{source}: {bound} of parameter {name!r} must be a number, not {value!r}")
-        choices = tuple(str(c) for c in data.get("choices", ()))
+        raw_choices = data.get("choices", ())
+        if not isinstance(raw_choices, (list, tuple)) or not all(
+            isinstance(c, (str, int, float)) and not isinstance(c, bool) for c in raw_choices
+        ):  # a bare string or number would be taken apart character by character, or not at all
+            raise TemplateSyntaxError(
+                f'{source}: choices of parameter {name!r} must be a list of words, like choices = ["box", "4-7-8"]'
+            )
+        choices = tuple(str(c) for c in raw_choices)
         if kind == "choice" and not choices:
             raise TemplateSyntaxError(f"{source}: choice parameter {name!r} needs a list of choices")
         max_length = data.get("max_length")
@@ -152,7 +159,10 @@ class ParamSpec:
         fix = "give the path of a UTF-8 text file with one phrase per line"
         if not raw:
             raise ParameterError(f"{self.name} needs a file; {fix}")
-        path = Path(raw).expanduser()
+        try:
+            path = Path(raw).expanduser()
+        except RuntimeError:  # ~name of no such user, or no home folder at all
+            raise ParameterError(f"{self.name}={raw!r}: no home folder for its ~; {fix}") from None
         try:
             with path.open("rb") as file:
                 data = file.read(LINES_MAX_BYTES + 1)
@@ -201,8 +211,9 @@ def _check_speakable(text: str, what: str, max_length: int | None) -> None:
     odd = next((c for c in text if _unsayable(c)), None)
     if odd is not None:
         name = unicodedata.name(odd, f"U+{ord(odd):04X}").lower()
+        shown = f"{odd} ({name})" if odd.isprintable() else name  # a raw newline would break the one line
         raise ParameterError(
-            f"{what} holds {odd} ({name}), which the voice cannot say and the transcript would "
+            f"{what} holds {shown}, which the voice cannot say and the transcript would "
             "show; use words instead"
         )
 

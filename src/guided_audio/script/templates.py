@@ -269,8 +269,10 @@ def _line_marks():
     return LineMarks
 
 
-def _context(values: dict[str, Any], minutes: float, rate: float) -> dict[str, Any]:
-    return {**helpers_at(rate), **values, "minutes": minutes, "seconds": minutes * 60}
+def _context(values: dict[str, Any], minutes: float, rate: float, session_part: str = "") -> dict[str, Any]:
+    """`session_part` tells a template its place in a session of several parts ("first",
+    "middle" or "last"; "" for a session of its own), so it can skip a welcome or a goodbye."""
+    return {**helpers_at(rate), "session_part": session_part, **values, "minutes": minutes, "seconds": minutes * 60}
 
 
 def source_line(
@@ -305,14 +307,14 @@ def source_line(
 
 
 def render(
-    template: Template, minutes: float, given: dict[str, str], *, rate: float = DEFAULT_RATE
+    template: Template, minutes: float, given: dict[str, str], *, rate: float = DEFAULT_RATE, session_part: str = ""
 ) -> tuple[str, dict[str, Any]]:
     """Render to script text; returns the text and the resolved parameter values. The length
     helpers the template calls estimate speech at `rate`, the session's speaking rate."""
     import jinja2
 
     values = resolve_params(template.params, given, template=template.name)
-    context = _context(values, minutes, rate)
+    context = _context(values, minutes, rate, session_part)
     try:
         text = _compiled(template.source).render(context)
     except jinja2.TemplateSyntaxError as exc:

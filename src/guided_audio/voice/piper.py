@@ -89,16 +89,11 @@ class PiperEngine(Engine):
 
     def _load(self):
         if self._voice is None:
-            from piper import PiperVoice
-
-            log.info("loading Piper voice %s", self.model_path)
-            try:
-                self._voice = PiperVoice.load(self.model_path, config_path=self.config_path)
-            except Exception as exc:  # onnxruntime raises many kinds for a bad file
-                raise VoiceError(
-                    f"cannot load Piper voice {self.model_path}: {str(exc).splitlines()[0]}; "
-                    "is it a Piper .onnx voice?"
-                ) from None
+            identity = self._voice_identity
+            self._voice = _load_voice(
+                self.model_path, self.config_path,
+                identity["voice_size"], identity["voice_mtime"], identity["voice_config"],
+            )  # fmt: skip
         return self._voice
 
     def synthesize(self, text: str, *, rate: float | None = None) -> Clip:
@@ -113,3 +108,20 @@ class PiperEngine(Engine):
             raise SynthesisError(f"Piper could not speak {text[:40]!r}: {exc}") from None
         samples = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.float32)
         return Clip(samples.astype(np.float32), voice.config.sample_rate)
+
+
+@functools.lru_cache(maxsize=2)
+def _load_voice(model_path: Path, config_path: Path, size: int, mtime_ns: int, config_digest: str):
+    """A loaded voice, kept for the process: one that renders many sessions (a soak, a series)
+    loads each voice once rather than once a session, which cost a second and left the
+    allocator holding another model's worth of memory each time. The files' size, time and
+    config digest are in the key, so a voice replaced on disk is loaded again."""
+    from piper import PiperVoice
+
+    log.info("loading Piper voice %s", model_path)
+    try:
+        return PiperVoice.load(model_path, config_path=config_path)
+    except Exception as exc:  # onnxruntime raises many kinds for a bad file
+        raise VoiceError(
+            f"cannot load Piper voice {model_path}: {str(exc).splitlines()[0]}; is it a Piper .onnx voice?"
+        ) from None

@@ -93,7 +93,7 @@ def synthesise_phrases(
                 raise SynthesisError(
                     f"the voice produced no sound for {phrase.text!r}; check the phrase has words to speak"
                 )
-            cache.put(key, samples)
+            samples = cache.put(key, samples)
             synthesised += 1
         else:
             cached += 1

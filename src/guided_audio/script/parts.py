@@ -1,0 +1,217 @@
+"""Sessions of several parts: one session made of several templates, each at its own length.
+
+A part is written the way a person types it, `TEMPLATE:MINUTES[:KEY=VALUE...]`:
+
+    from guided_audio.script.parts import parse_part
+    parse_part("deep-breathing:5:pattern=box")
+    # SessionPart(template='deep-breathing', minutes=5.0, variables={'pattern': 'box'})
+
+The same form names the parts of a series episode, so it is kept small: a template, its
+minutes and its vars, nothing about voice or output (those belong to the whole session).
+
+Each part is laid out on its own to exactly its minutes, so a part starts where the one
+before it ends to the sample, whatever the voice measures; from the second part on, a short
+spoken transition opens the part, inside its minutes. The parts' timelines are joined into
+one, with one chapter per part.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from dataclasses import dataclass, field, replace
+from typing import Mapping, Sequence
+
+from guided_audio.errors import GuidedAudioError, LengthError, ParameterError
+from guided_audio.script import markup, templates
+from guided_audio.script.lengths import LengthRange
+from guided_audio.script.layout import ChapterMark, PhaseSpan, Placement, SilenceSpan, Timeline, ToneMark
+
+log = logging.getLogger(__name__)
+
+SEPARATOR = ":"
+ENDS_IN_SLEEP = {"sleep-wind-down"}
+"""Built-ins that end without a wake-up: only sensible as the last part."""
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+
+
+@dataclass(frozen=True)
+class SessionPart:
+    """One technique of a session: a template, its exact minutes and its vars."""
+
+    template: str
+    minutes: float
+    variables: Mapping[str, str] = field(default_factory=dict)
+
+    def __hash__(self) -> int:  # the vars are a dict, so hashing (sets, dict keys) needs this
+        return hash((self.template, self.minutes, tuple(sorted(self.variables.items()))))
+
+    def __str__(self) -> str:
+        """The string form parse_part reads back: 'deep-breathing:5:pattern=box'."""
+        given = "".join(f"{SEPARATOR}{key}={value}" for key, value in self.variables.items())
+        return f"{self.template}{SEPARATOR}{self.minutes:g}{given}"
+
+
+def parse_part(text: str) -> SessionPart:
+    """'TEMPLATE:MINUTES[:KEY=VALUE...]' as a SessionPart. A value may hold a colon (a
+    path, say): a piece that is not KEY=VALUE belongs to the value before it."""
+    pieces = text.strip().split(SEPARATOR)
+    at = next((i for i, piece in enumerate(pieces) if i > 0 and _NUMBER.match(piece.strip())), None)
+    if at is None or not SEPARATOR.join(pieces[:at]).strip():
+        raise ParameterError(
+            f"part {text!r} should be TEMPLATE:MINUTES, with any vars after it "
+            "(like deep-breathing:5:pattern=box)"
+        )
+    variables: dict[str, str] = {}
+    key = None
+    for piece in pieces[at + 1 :]:
+        if _KEY.match(piece.strip()):
+            key, value = piece.strip().split("=", 1)
+            if key in variables:
+                raise ParameterError(f"part {text!r} sets {key} twice; give it once")
+            variables[key] = value
+        elif key is not None:
+            variables[key] += SEPARATOR + piece
+        else:
+            raise ParameterError(f"in part {text!r}, {piece!r} should be KEY=VALUE (like pattern=box)")
+    minutes = float(pieces[at])
+    if minutes <= 0:
+        raise LengthError(f"part {text!r} needs more than 0 minutes")
+    return SessionPart(SEPARATOR.join(pieces[:at]).strip(), minutes, variables)
+
+
+def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_dirs=()) -> list[SessionPart]:
+    """Each part with the session-wide --var values its template declares (a part's own
+    value wins); a shared value no part declares is an error, as a mistyped --var is."""
+    found = []
+    for index, part in enumerate(parts, start=1):
+        try:
+            found.append(templates.find(part.template, user_dirs))
+        except GuidedAudioError as exc:
+            raise named(label(index, part), part, exc) from None
+        if found[-1].name in ENDS_IN_SLEEP and found[-1].builtin and index < len(parts):
+            log.warning("%s ends in sleep with no wake-up, so what follows it may not be heard; put it last", label(index, part))
+    unused = [key for key in shared if not any(key in template.params for template in found)]
+    if unused:
+        raise ParameterError(
+            f"--var {unused[0]} is not a parameter of any part ({', '.join(t.name for t in found)}); "
+            "set a part's own var as TEMPLATE:MINUTES:KEY=VALUE"
+        )
+    return [
+        replace(part, variables={**{k: v for k, v in shared.items() if k in template.params}, **part.variables})
+        for part, template in zip(parts, found)
+    ]
+
+
+TRANSITIONS = {
+    "deep-breathing": "some slow, steady breathing",
+    "progressive-muscle-relaxation": "relaxing the body, one group of muscles at a time",
+    "guided-imagery": "a journey in the imagination, to a calm place",
+    "body-scan": "a slow scan through the body",
+    "affirmations": "a few kind words to say to yourself",
+    "self-compassion": "some kindness towards yourself",
+    "gratitude": "a few moments of gratitude",
+    "sleep-wind-down": "winding down towards sleep",
+}
+"""What a transition calls the next part, for the built-ins; others go by their title."""
+
+
+def transition(index: int, template: templates.Template) -> str:
+    """The few words that open part `index` (from the second): close the last, name the next."""
+    what = TRANSITIONS.get(template.name) if template.builtin else None
+    what = what or template.title.lower()
+    lead = ["Stay as you are for a moment.", "Let that settle, and rest here.", "Let that part go now."][(index - 2) % 3]
+    return f"[pause 2s]\n{lead} Next, we move on to {what}.\n[pause 2s+]\n\n"
+
+
+@dataclass
+class PartScript:
+    """A part with its template found and its script rendered (transition included)."""
+
+    index: int
+    """1 for the first part."""
+    part: SessionPart
+    template: templates.Template
+    items: list[markup.Item]
+    params: dict
+
+    @property
+    def label(self) -> str:
+        return label(self.index, self.part)
+
+
+@dataclass
+class PlannedPart:
+    """Where a part lies in the joined session, and what preview says about it."""
+
+    script: PartScript
+    start: int
+    end: int
+    """Samples, in the whole session."""
+    pattern_share: float
+    """The part's time in a timed pattern (breathing), as a share of the part."""
+    lengths: LengthRange | None = None
+    """The whole minutes the part's template fits with its vars (preview only)."""
+
+    def manifest(self, rate: int) -> dict:
+        """The part as the session's manifest lists it (times in seconds)."""
+        return {
+            "template": self.script.template.name,
+            "title": self.script.template.title,
+            "minutes": self.script.part.minutes,
+            "params": self.script.params,
+            "start": round(self.start / rate, 3),
+            "end": round(self.end / rate, 3),
+        }
+
+
+def named(label: str, part: SessionPart, exc: GuidedAudioError) -> GuidedAudioError:
+    """An error of the same kind whose message names the part it is about, and whose fix,
+    where it suggests a length, is the part at that length ('try deep-breathing:6')."""
+    message = re.sub(r"try --minutes (\d+)", lambda m: f"try {replace(part, minutes=float(m.group(1)))}", str(exc))
+    try:
+        return type(exc)(f"{label}: {message}")
+    except TypeError:  # a kind that carries more than a message (TooShort): its family will do
+        return (LengthError if isinstance(exc, LengthError) else GuidedAudioError)(f"{label}: {message}")
+
+
+def label(index: int, part: SessionPart) -> str:
+    return f"part {index} ({part})"
+
+
+def join(scripts: Sequence[PartScript], timelines: Sequence[Timeline]) -> Timeline:
+    """One timeline from the parts' own, back to back, with one chapter per part (its title)."""
+    rate = timelines[0].rate
+    joined = Timeline(rate=rate, total=0)
+    for script, timeline in zip(scripts, timelines):
+        at = joined.total
+        joined.chapters.append(ChapterMark(at, script.template.title))
+        joined.speech += [Placement(p.start + at, p.end + at, p.text, p.pace) for p in timeline.speech]
+        joined.phases += [PhaseSpan(p.start + at, p.end + at, p.name) for p in timeline.phases]
+        joined.tones += [ToneMark(t.start + at, t.name) for t in timeline.tones]
+        joined.silences += [SilenceSpan(s.start + at, s.end + at) for s in timeline.silences]
+        joined.uncertain_cues += timeline.uncertain_cues
+        joined.total += timeline.total
+    return joined
+
+
+def total_minutes(parts: Sequence[SessionPart]) -> float:
+    return math.fsum(part.minutes for part in parts)
+
+
+def combined_template(scripts: Sequence[PartScript]) -> templates.Template:
+    """The whole session as one template would describe it (name, title, description), for
+    tags, file names and reports."""
+    first = scripts[0].template
+    titles = [s.template.title for s in scripts]
+    titles = titles[:1] + [title[:1].lower() + title[1:] for title in titles[1:]]
+    title = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
+    return replace(
+        first,
+        name="+".join(s.template.name for s in scripts),
+        title=title,
+        description="A session in parts: " + "; ".join(f"{s.template.title} ({s.part.minutes:g} min)" for s in scripts),
+        params={},
+    )
