@@ -16,14 +16,14 @@ import re
 from functools import lru_cache
 
 import pytest
-from content_probe import Content, content, measure, repeats, synthesise
+from content_probe import Content, measure, repeats, synthesise
 
 from guided_audio.audio.samples import SESSION_RATE
 from guided_audio.errors import LengthError
 from guided_audio.script import markup, templates
 from guided_audio.script.layout import layout
 from guided_audio.script.lengths import PhraseLengths, script
-from guided_audio.session import Plan
+from guided_audio.session import Plan, SessionRequest, preview
 
 GROWING = {
     # template: least speech share at 10 to 45 minutes, and at 60
@@ -61,8 +61,6 @@ def real(name: str) -> dict[int, tuple[Content, str]]:
     synthesise(name, REAL_LENGTHS)
     out = {}
     for minutes in REAL_LENGTHS:
-        from guided_audio.session import SessionRequest, preview
-
         plan = preview(SessionRequest(name, minutes))
         out[minutes] = (measure(plan), " ".join(p.text for p in plan.timeline.speech))
     return out
