@@ -4,7 +4,6 @@ scripts/content_report.py, so the note's figures and the tests' are the same ari
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -88,6 +87,3 @@ def measure(plan: Plan) -> Content:
 def content(name: str, minutes: int, variables: dict[str, str] | None = None) -> Content:
     return measure(preview(SessionRequest(name, minutes, variables=dict(variables or {}))))
 
-
-def first_minute(name: str) -> int:
-    return max(1, math.ceil(templates.find(name).min_minutes or 1))

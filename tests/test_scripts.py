@@ -20,6 +20,7 @@ RUNS = {
     "check_lengths.py": (["deep-breathing", "--var", "pattern=box", "--up-to", "3"], "fits every minute"),
     "bench.py": (["--smoke"], "(c) 2 min deep-breathing with rain: peak memory"),
     "golden.py": (["--audio-only"], "everything matches the records"),
+    "content_report.py": (["affirmations", "--minutes", "3"], "3 min: speech"),
     "check_podcast_client.py": ([], "\nOK"),
     "bench_build.py": (["--smoke"], "re-run / first build ="),
     "soak.py": (["--count", "6"], "soak: 6 sessions, all checks passed"),
