@@ -84,6 +84,21 @@ def test_ctrl_c_at_a_terminal_reaches_the_encoders_too_and_still_gives_one_line(
     assert list(out.iterdir()) == [] and temp_folders(tmpdir) == []
 
 
+@pytest.mark.parametrize("stage", ["Synthesising", "Encoding"])
+def test_an_interrupted_render_into_a_new_folder_leaves_no_folder(tmp_path, stage):
+    """`-o new/folder/` is made only when there is something to write, and unmade if that fails."""
+    target, tmpdir = tmp_path / "new" / "folder", tmp_path / "tmp"
+    args = ["generate", "deep-breathing", "-m", "2", "-o", f"{target}/"]
+    if stage == "Synthesising":
+        args.append("--no-cache")
+    child = start(HOOKED, stage, *args, tmpdir=tmpdir)
+    wait_for(lambda: stage in child.stdout.readline(), process=child)
+    child.send_signal(signal.SIGINT)
+    _, err = child.communicate(timeout=60)
+    assert child.returncode == 130, err
+    assert not (tmp_path / "new").exists(), "the folder made for the output outlived the render"
+
+
 def _processes_mentioning(path: Path) -> list[str]:
     found = []
     for proc in Path("/proc").glob("[0-9]*"):

@@ -10,6 +10,7 @@ removed by the next render, feed or build into that folder, and a live render's 
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
 import re
@@ -57,9 +58,11 @@ class OutputFiles:
         for path in self.final.values():
             if path.is_dir():
                 raise OutputError(f"{path} is a folder; give a file name like {path / 'session.mp3'}")
+        existing = next(parent for parent in (folder, *folder.parents) if parent.exists())
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            fd, probe = tempfile.mkstemp(dir=folder, prefix=".guided-audio-probe-")
+            if not existing.is_dir():
+                raise NotADirectoryError(errno.ENOTDIR, f"{existing} is a file")
+            fd, probe = tempfile.mkstemp(dir=existing, prefix=".guided-audio-probe-")
             os.close(fd)
             os.unlink(probe)
         except OSError as exc:
@@ -67,6 +70,17 @@ class OutputFiles:
             raise OutputError(f"cannot write to {folder}: {reason}; choose another --output") from None
         clear_debris(folder)
         clear_temp_debris()
+
+    def _make_folder(self) -> list[Path]:
+        """Make the output folder (a new one is made only now, when there is something to put
+        in it) and return the folders made, so a render that fails leaves none behind."""
+        folder = self.mp3.parent
+        made = [parent for parent in (folder, *folder.parents) if not parent.exists()]
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}; choose another --output") from None
+        return made
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[dict[str, Path]]:
@@ -79,6 +93,8 @@ class OutputFiles:
         never an old MP3 described by a new manifest: nothing mismatched is published unnoticed.
         """
         temps: dict[str, Partial] = {}
+        made = self._make_folder()
+        done = False
         try:
             for ext, final in self.final.items():
                 temps[ext] = Partial(final.parent, final.stem, f".{ext}")
@@ -90,11 +106,16 @@ class OutputFiles:
             for ext in SIDECARS:
                 os.replace(temps[ext].path, self.final[ext])
             sync_folder(self.mp3.parent)
+            done = True
         except OSError as exc:
             raise OutputError(f"cannot write {self.mp3}: {exc.strerror or exc}; free some space or choose another --output") from None
         finally:
             for temp in temps.values():
                 temp.discard()
+            if not done:
+                for folder in made:  # innermost first; one that holds something else stays
+                    with contextlib.suppress(OSError):
+                        folder.rmdir()
 
 
 class Partial:
