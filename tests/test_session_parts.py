@@ -4,12 +4,14 @@ three-part 40-minute session rendered with the real voice, exact to the sample."
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from audio_probe import RATE, check_session, vtt_cues
 from test_cli import run, run_main
 
 from guided_audio.errors import LengthError, ParameterError, TemplateNotFound
+from guided_audio.script.lengths import phrases
 from guided_audio.script.parts import SessionPart, parse_part
 from guided_audio.session import SessionRequest, generate, preview
 
@@ -157,3 +159,43 @@ def test_each_part_keeps_its_own_rhythm_and_the_joins_are_spoken_not_stitched(th
     assert not any("open your eyes" in text or "Thank you" in text for text in before_join), (
         "a breathing part before another says no goodbye"
     )
+
+
+JOINED = ["affirmations", "body-scan", "gratitude", "guided-imagery", "progressive-muscle-relaxation", "self-compassion", "sleep-wind-down"]
+WELCOME = re.compile(r"\bWelcome\b(?! back)")
+GOODBYE = re.compile(r"open your eyes|opening your eyes|thank you for taking|fingers and toes|sit up|stretch in", re.IGNORECASE)
+
+
+def _said(plan, index):
+    """The phrases of part `index` (from 0), its spoken transition left out."""
+    return [s.text for s in phrases(plan.parts[index].script.items) if "Next, we move on to" not in s.text]
+
+
+@pytest.mark.parametrize("minutes", [6, 15])
+@pytest.mark.parametrize("template", JOINED)
+def test_a_part_between_two_others_has_no_welcome_nor_goodbye_and_still_fits(template, minutes):
+    plan = preview(SessionRequest.of_parts(["deep-breathing:3", f"{template}:{minutes}", "body-scan:4"]))
+    middle = plan.parts[1]
+    assert middle.end - middle.start == minutes * 60 * plan.timeline.rate
+    said = _said(plan, 1)
+    assert not [s for s in said if WELCOME.search(s)], "a part after the first says no welcome"
+    if template != "sleep-wind-down":  # it ends in sleep, and is best last (a warning says so)
+        assert not [s for s in said if GOODBYE.search(s)], "a part before the last says no goodbye"
+    plain = [s.text for s in phrases(preview(SessionRequest(template, minutes)).items)]
+    assert any(WELCOME.search(s) for s in plain), "the plain session still welcomes"
+    if template != "sleep-wind-down":
+        assert any(GOODBYE.search(s) for s in plain[-4:]), "the plain session still says goodbye"
+
+
+@pytest.mark.parametrize("template", JOINED)
+def test_the_first_part_welcomes_and_the_last_says_goodbye(template):
+    first = preview(SessionRequest.of_parts([f"{template}:8", "deep-breathing:3"]))
+    said = _said(first, 0)
+    assert any(WELCOME.search(s) for s in said[:2])
+    if template != "sleep-wind-down":
+        assert not any(GOODBYE.search(s) for s in said[-4:]), "its closing is the next part's transition"
+        last = preview(SessionRequest.of_parts(["deep-breathing:3", f"{template}:8"]))
+        said = _said(last, 1)
+        assert not any(WELCOME.search(s) for s in said)
+        assert any(GOODBYE.search(s) for s in said[-4:])
+        assert last.parts[1].end - last.parts[1].start == 8 * 60 * last.timeline.rate
