@@ -197,14 +197,7 @@ def clear_debris(folder: Path) -> list[Path]:
     the lock on its file, so its files are never touched.
     """
     removed = []
-    try:
-        entries = list(os.scandir(folder))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = PARTIAL.match(entry.name)
-        if not match or not entry.is_file(follow_symlinks=False):
-            continue
+    for entry, match in _ours(folder, PARTIAL, folders=False):
         path = Path(entry.path)
         if _abandoned(path, match["pid"]) and _remove(path):
             removed.append(path)
@@ -213,18 +206,24 @@ def clear_debris(folder: Path) -> list[Path]:
     return removed
 
 
+def _ours(folder: Path, pattern: re.Pattern, *, folders: bool) -> Iterator[tuple[os.DirEntry, re.Match]]:
+    """The files (or folders) in `folder` whose names `pattern` recognises as ours; none if it cannot be read."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        match = pattern.match(entry.name)
+        kind_ok = entry.is_dir(follow_symlinks=False) if folders else entry.is_file(follow_symlinks=False)
+        if match and kind_ok:
+            yield entry, match
+
+
 def clear_temp_debris(root: Path | None = None) -> list[Path]:
     """Remove `guided-audio-parts-*` folders that killed renders left in the system's temp folder."""
     root = Path(root or tempfile.gettempdir())
     removed = []
-    try:
-        entries = list(os.scandir(root))
-    except OSError:
-        return removed
-    for entry in entries:
-        match = TEMP_FOLDER.match(entry.name)
-        if not match or not entry.is_dir(follow_symlinks=False):
-            continue
+    for entry, match in _ours(root, TEMP_FOLDER, folders=True):
         pid = match["pid"]
         if pid is None:
             abandoned = _age(Path(entry.path)) > STALE_SECONDS
