@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable
 
-from guided_audio.errors import GuidedAudioError
+from guided_audio.errors import GuidedAudioError, describe
 from guided_audio.mix import background as backgrounds
 from guided_audio.output import temp_folder, write_atomically
 from guided_audio.series.check import Heard, file_vars
@@ -96,11 +96,10 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
             task.label, task.title, files, None, time.perf_counter() - started,
             result.plan.timeline.seconds, mastered.loudness_lufs, warnings.messages,
         )  # fmt: skip
-    except GuidedAudioError as exc:
-        error = str(exc)
-    except Exception as exc:  # an episode's bug must not stop the others: report it, with its trace in -vv
-        log.debug("episode %s failed:\n%s", task.label, traceback.format_exc())
-        error = f"{type(exc).__name__}: {exc} (a bug; please report it with the output of -vv)"
+    except Exception as exc:  # an episode's failure (or a bug) must not stop the others
+        if not isinstance(exc, GuidedAudioError):
+            log.debug("episode %s failed:\n%s", task.label, traceback.format_exc())
+        error, _ = describe(exc)  # the same one line a command gives
     finally:
         package.removeHandler(warnings)
         package.propagate = True
