@@ -31,7 +31,7 @@ GROWING = {
     "body-scan": (0.25, 0.2),
     "self-compassion": (0.25, 0.2),
     "gratitude": (0.25, 0.18),
-    "affirmations": (0.14, 0.1),
+    "affirmations": (0.09, 0.06),  # issue 18: a few phrases repeated with growing quiet, not a stream
     "progressive-muscle-relaxation": (0.15, 0.11),
     "sleep-wind-down": (0.12, 0.09),
 }
