@@ -65,7 +65,7 @@ def test_the_page_lists_both_sessions_newest_first_with_their_files(written):
     page = page_of(written.folder)
     cards = [attrs for attrs in page.all("li") if attrs.get("class") == "card"]
     # newest first by the feed's whole-second date, then by name (two renders can share a second)
-    newest_first = sorted([written.breathing, written.arrive], key=lambda p: (int(p.stat().st_mtime), p.name), reverse=True)
+    newest_first = sorted([written.breathing, written.arrive], key=lambda p: (written.created(p), p.name), reverse=True)
     assert [card["data-file"] for card in cards] == [p.name for p in newest_first]
     for card in cards:
         mp3 = written.folder / card["data-file"]

@@ -119,7 +119,7 @@ def test_both_cards_with_covers_newest_first_at_phone_size(site, browser, screen
                      "[...document.querySelectorAll('.card .cover')].every(i => i.complete && i.naturalWidth === 512)")
     files = browser.run("return [...document.querySelectorAll('.card')].map(c => c.dataset.file)")
     # by the feed's whole-second date, then by name (two renders can share a second)
-    newest_first = sorted([site.sessions.breathing, site.sessions.arrive], key=lambda p: (int(p.stat().st_mtime), p.name))
+    newest_first = sorted([site.sessions.breathing, site.sessions.arrive], key=lambda p: (site.sessions.created(p), p.name))
     assert files == [p.name for p in reversed(newest_first)]
     texts = browser.run("return [...document.querySelectorAll('.card')].map(c => "
                         "[c.querySelector('h3').textContent, c.querySelector('.meta').textContent])")

@@ -28,7 +28,7 @@ from guided_audio.errors import OutputError
 from guided_audio.mp3.tags import DEFAULT_ALBUM
 from guided_audio.output import write_atomically
 from guided_audio.publish.artwork import ICON_BACKGROUND, ICON_SIDES, app_icon, cover_for_page
-from guided_audio.publish.episodes import Episode, find_episodes, shared_value
+from guided_audio.publish.episodes import Episode, find_episodes, newest_first, shared_value
 from guided_audio.publish.playlist import PLAYLIST_NAME
 
 PAGE_NAME = "index.html"
@@ -67,7 +67,7 @@ def write_page(
     title = title or shared_value(e.album for e in episodes) or DEFAULT_ALBUM
     assets = {f"{ASSETS}/{name}": web_file(name) for name in WEB_FILES}
     assets |= {f"{ASSETS}/icon-{side}.png": app_icon(side) for side in ICON_SIDES}
-    covers = {e.mp3.name: f"{COVERS}/{e.mp3.stem}.jpg" for e in episodes}
+    covers = {e.mp3.name: page_cover(e) for e in episodes}
     assets |= {covers[e.mp3.name]: _cover(folder / covers[e.mp3.name], e) for e in episodes}
     urls = {path: f"{urllib.parse.quote(path)}?v={_digest(data)}" for path, data in assets.items()}
     manifest = web_manifest(title, urls)
@@ -83,6 +83,12 @@ def write_page(
     return PageResult(folder / PAGE_NAME, written, episodes)
 
 
+def page_cover(episode: Episode) -> str:
+    """Where the page keeps a session's cover (512 px), relative to the folder; the feed's
+    per-episode `itunes:image` points at it too."""
+    return f"{COVERS}/{episode.mp3.stem}.jpg"
+
+
 def render_page(
     episodes: list[Episode],
     title: str,
@@ -95,8 +101,7 @@ def render_page(
 ) -> bytes:
     import jinja2
 
-    newest_first = sorted(episodes, key=lambda e: (e.published, e.mp3.name), reverse=True)
-    sessions = [_card(e, urls[covers[e.mp3.name]]) for e in newest_first]
+    sessions = [_card(e, urls[covers[e.mp3.name]]) for e in newest_first(episodes)]
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     html = environment.from_string(web_file("page.html").decode("utf-8")).render(
         title=title,
