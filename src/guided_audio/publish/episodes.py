@@ -20,6 +20,7 @@ from guided_audio.errors import FeedError
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
 from guided_audio.mp3.fingerprint import matches
 from guided_audio.output import clear_debris
+from guided_audio.publish.cards import about
 from guided_audio.publish.sidecars import read_created
 
 log = logging.getLogger(__name__)
@@ -132,7 +133,7 @@ def _episode(mp3: Path, manifest: dict) -> Episode:
         title=_text(manifest.get("title"), mp3.stem),
         author=_text(manifest.get("author"), DEFAULT_AUTHOR),
         album=_text(manifest.get("album"), DEFAULT_ALBUM),
-        description=_text(manifest.get("description"), _text(manifest.get("title"), mp3.stem)),
+        description=about(manifest) or _text(manifest.get("description"), _text(manifest.get("title"), mp3.stem)),
         duration=float(manifest["duration"]),
         size=stat.st_size,
         published=read_created(manifest.get("created"))
