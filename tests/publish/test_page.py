@@ -111,7 +111,7 @@ def test_markup_in_titles_and_descriptions_is_escaped(two_sessions, tmp_path):
     write_page(sessions.folder, title="<b>Mine</b>")
     text = (sessions.folder / "index.html").read_text()
     page = Parsed(text)
-    assert [script["src"].split("?")[0] for script in page.all("script")] == ["player/player.js", "player/offline.js"]
+    assert [script["src"].split("?")[0] for script in page.all("script")] == ["player/player.js", "player/pacer.js", "player/offline.js"]
     assert len(page.all("img")) == 3  # the player's and two covers: no injected image
     assert MARKUP_TITLE in page.texts["h3"] and MARKUP_DESCRIPTION in page.texts["p"]
     assert "<b>Mine</b>" not in text and "&lt;b&gt;Mine&lt;/b&gt;" in text
