@@ -98,6 +98,17 @@ def test_the_pacer_follows_inhale_hold_and_exhale_also_after_a_seek(site, browse
     assert f"{left} seconds" in pacer_now(browser)[2]
     browser.run(f"document.getElementById('audio').currentTime = {max(0.0, found[0]['start'] - 3)}")
     browser.wait_for("document.querySelector('[data-role=pacer]').dataset.phase === 'idle'", timeout=2)
+    # With reduce-motion set, no moving shape: the words alone guide.
+    browser.run(f"document.getElementById('audio').currentTime = {exhale['start'] + 1.2}")
+    browser.wait_for("document.querySelector('[data-role=pacer]').dataset.phase === 'exhale'", timeout=2)
+    assert browser.run("return getComputedStyle(document.querySelector('.pacer-stage')).display") != "none"
+    features = [{"name": "prefers-reduced-motion", "value": "reduce"}]
+    browser.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": features})
+    try:
+        assert browser.run("return getComputedStyle(document.querySelector('.pacer-stage')).display") == "none"
+        assert pacer_now(browser)[2].strip().startswith("Breathe out")
+    finally:
+        browser.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": []})
 
 
 @pytest.mark.skipif(axe_script() is None, reason="axe-core is not installed (.ci/run installs it with npm)")
