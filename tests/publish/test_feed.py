@@ -13,6 +13,7 @@ from podcast_sessions import TRICKY_TITLE
 
 from guided_audio.cli import cli
 from guided_audio.errors import FeedError
+from guided_audio.publish.cards import about
 from guided_audio.publish.feed import FeedOptions, build_feed, podcast_guid
 
 BASE = "http://127.0.0.1:8000"
@@ -52,7 +53,7 @@ def test_feedparser_reads_every_episode_with_exact_enclosure_lengths(published):
         assert enclosure.href == f"{BASE}/{mp3.name}" and enclosure.type == "audio/mpeg"
         assert int(enclosure.length) == mp3.stat().st_size
         assert entry.itunes_duration == str(round(published.manifest(mp3)["duration"]))
-        assert entry.summary == published.manifest(mp3)["description"]
+        assert entry.summary == (about(published.manifest(mp3)) or published.manifest(mp3)["description"])
         assert email.utils.parsedate_to_datetime(entry.published).timestamp() == published.created(mp3)
 
 
