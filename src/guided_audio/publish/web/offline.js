@@ -74,7 +74,8 @@
   function readAll(response, onProgress) {
     var total = Number(response.headers.get("Content-Length")) || 0;
     var type = response.headers.get("Content-Type") || "";
-    if (!response.body || !response.body.getReader || !total) return response.blob();
+    /* a gzipped answer's Content-Length counts the compressed bytes, not the ones read here */
+    if (!response.body || !response.body.getReader || !total || response.headers.get("Content-Encoding")) return response.blob();
     var reader = response.body.getReader(), chunks = [], received = 0;
     function pump() {
       return reader.read().then(function (step) {
