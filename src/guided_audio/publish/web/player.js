@@ -195,6 +195,7 @@
     $("mini").classList.toggle("playing", playing);
     $("toggle").setAttribute("aria-label", playing ? "Pause" : "Play");
     $("mini-toggle").setAttribute("aria-label", playing ? "Pause" : "Play");
+    $("pacer-toggle").setAttribute("aria-label", playing ? "Pause" : "Play");
   }
   audio.addEventListener("play", function () { showPlaying(true); });
   audio.addEventListener("pause", function () {
@@ -249,6 +250,7 @@
   $("back").addEventListener("click", back);
   $("mini-back").addEventListener("click", back);
   $("mini-toggle").addEventListener("click", function () { $("toggle").click(); });
+  $("pacer-toggle").addEventListener("click", function () { $("toggle").click(); });
   $("next").addEventListener("click", function () { jumpChapter(1); });
 
   document.addEventListener("keydown", function (event) {
