@@ -173,6 +173,19 @@ def test_the_resume_note_and_its_button_clear_once_the_listener_moves_on(site, b
     browser.wait_for("document.getElementById('message').textContent === ''", timeout=5)
     assert browser.run("return document.querySelector('#message button')") is None
     assert browser.run("return document.getElementById('audio').currentTime") >= 70  # not sent back
+    # Listening on past the saved place clears it too (fast-forwarded here: 20 s in about 2).
+    browser.run("document.getElementById('audio').pause(); document.getElementById('audio').currentTime = 47")
+    browser.wait_for(f"JSON.parse(localStorage.getItem('guided-audio:position:{breathing}')).t === 47")
+    browser.driver.refresh()
+    browser.wait_for("document.getElementById('audio').readyState >= 1")
+    assert browser.run("return document.getElementById('message').textContent").startswith("Continuing from 0:47")
+    browser.run("document.getElementById('audio').playbackRate = 12")
+    click(browser, "#toggle")
+    browser.wait_for("document.getElementById('audio').currentTime > 53")
+    assert browser.run("return document.getElementById('message').textContent") == "Continuing from 0:47.Start from the beginning"
+    browser.wait_for("document.getElementById('message').textContent === ''", timeout=10)
+    assert browser.run("return document.getElementById('audio').currentTime") > 67
+    browser.run("document.getElementById('audio').pause(); document.getElementById('audio').playbackRate = 1")
 
 
 def test_chromium_reads_the_exact_length(site, browser):
