@@ -26,7 +26,7 @@ def tagged(tmp_path_factory):
     """300 s encoded whole and in two parts (quiet stretches written as silent frames), each
     decoded before and after its tag was added."""
     folder = tmp_path_factory.mktemp("infotag")
-    samples = session_audio(SECONDS)
+    samples = np.tile(session_audio(SECONDS / 5), 5)  # a minute of rain and tone, five times: quicker to make
     quiet = [(RATE * 40, RATE * 70), (RATE * 200, RATE * 230)]
     for start, stop in quiet:
         samples[start:stop] = 0
