@@ -118,7 +118,7 @@ def catalogue(user_dirs: Iterable[Path] = ()) -> Catalogue:
     )
 
 
-_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]|\[\s*(pause|silence|chapter|phase|pace)\b|<\s*(break|speak)\b", re.IGNORECASE)
+_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]|\[\s*(pause|silence|chapter|phase|pace|bell)\b|<\s*(break|speak)\b", re.IGNORECASE)
 
 
 def is_plain_text(template: Template) -> bool:
