@@ -336,7 +336,8 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
 
 def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[PartScript]:
     """Each part checked and rendered on its own; an error names the part it is about."""
-    parts = multipart.with_shared(request.parts, request.variables, request.templates_dirs)
+    arranged = multipart.with_shared(request.parts, request.variables, request.templates_dirs)
+    parts = arranged.parts
     scripts = []
     for index, part in enumerate(parts, start=1):
         given = dict(part.variables)
@@ -348,9 +349,11 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             items, params = script(template, minutes, given, rate=request.rate, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
+        opening: list[markup.Item] = []
         if index > 1:
-            items = markup.parse(transition(index, template)) + items
-        scripts.append(PartScript(index, part, template, items, params))
+            opening = markup.parse(transition(index, template, arranged.name if index == 2 else ""))
+        said = tuple(phrase.text for phrase in phrases(opening))
+        scripts.append(PartScript(index, part, template, opening + items, params, said))
     return scripts
 
 
