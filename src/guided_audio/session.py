@@ -31,7 +31,7 @@ from guided_audio.mp3.fingerprint import audio_fingerprint
 from guided_audio.mp3.parts import resume_points, session_parts, write_mp3
 from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, write_tags
 from guided_audio.output import OutputFiles
-from guided_audio.publish.sidecars import SessionInfo, write_sidecars
+from guided_audio.publish.sidecars import SessionInfo, manifest, write_sidecars
 from guided_audio.script import markup, templates
 from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
 from guided_audio.script import parts as multipart
@@ -116,6 +116,8 @@ class Plan:
     """The whole minutes this template fits with these parameters (preview only)."""
     parts: list[PlannedPart] = field(default_factory=list)
     """For a session of several parts: each part, where it lies and how it fits."""
+    estimated: frozenset[markup.Speech] = frozenset()
+    """The phrases whose lengths are estimates (preview only)."""
 
 
 @dataclass
@@ -219,10 +221,37 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
     check_length(template, minutes, request.variables, lengths)
     plan = _lay_out(request, template, minutes, lengths)
     _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
-    plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated_phrases = len(plan.estimated)
     if with_range:
         plan.lengths = length_range(template, request.variables, lengths)
     return plan
+
+
+def plan_manifest(request: SessionRequest, plan: Plan) -> dict[str, Any]:
+    """The plan in the shape of the manifest generate writes beside the MP3 (segments,
+    phases, tones, chapters, parts, duration, params), built by the same code, so a tool can
+    read a session before it is rendered. What only rendering knows (loudness, the MP3) is
+    left out; a speech segment whose length is an estimate says `"estimated": true`, and
+    `estimated_phrases` counts the different phrases not yet measured."""
+    engine = _engine(request)
+    info = SessionInfo(
+        title=request.title or f"{plan.template.title} ({plan.minutes:g} min)",
+        template=plan.template.name,
+        minutes=plan.minutes,
+        params=plan.params,
+        engine=engine.name,
+        voice=engine.voice_label,
+        background=request.background,
+    )
+    if plan.parts:
+        info.extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
+    data = manifest(info, plan.timeline)
+    placed = iter(sorted(plan.timeline.speech, key=lambda p: p.start))
+    for segment in data["segments"]:
+        if segment["kind"] == "speech" and next(placed).key in plan.estimated:
+            segment["estimated"] = True
+    return {"preview": True, **data, "estimated_phrases": plan.estimated_phrases}
 
 
 def default_output(template_name: str, minutes: float) -> Path:
@@ -386,7 +415,8 @@ def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_rang
     scripts = _part_scripts(request, lengths)
     plan = _lay_out_parts(scripts, lengths)
     _warn_idle_options(request, plan.template, plan.minutes, scripts)
-    plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated_phrases = len(plan.estimated)
     for part in plan.parts if with_range else ():
         part.lengths = length_range(part.script.template, dict(part.script.part.variables), lengths)
     return plan
