@@ -229,11 +229,9 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
 
 
 def plan_manifest(request: SessionRequest, plan: Plan) -> dict[str, Any]:
-    """The plan in the shape of the manifest generate writes beside the MP3 (segments,
-    phases, tones, chapters, parts, duration, params), built by the same code, so a tool can
-    read a session before it is rendered. What only rendering knows (loudness, the MP3) is
-    left out; a speech segment whose length is an estimate says `"estimated": true`, and
-    `estimated_phrases` counts the different phrases not yet measured."""
+    """The plan in the shape of generate's manifest, by the same code, for reading a session
+    before it is rendered (preview --json); what only rendering knows (loudness) is left out,
+    and estimated lengths are marked (`"estimated": true`, `estimated_phrases`)."""
     engine = _engine(request)
     info = SessionInfo(
         title=request.title or f"{plan.template.title} ({plan.minutes:g} min)",
@@ -246,11 +244,7 @@ def plan_manifest(request: SessionRequest, plan: Plan) -> dict[str, Any]:
     )
     if plan.parts:
         info.extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
-    data = manifest(info, plan.timeline)
-    placed = iter(sorted(plan.timeline.speech, key=lambda p: p.start))
-    for segment in data["segments"]:
-        if segment["kind"] == "speech" and next(placed).key in plan.estimated:
-            segment["estimated"] = True
+    data = manifest(info, plan.timeline, estimated=plan.estimated)
     return {"preview": True, **data, "estimated_phrases": plan.estimated_phrases}
 
 
@@ -378,9 +372,7 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             items, params = script(template, minutes, given, rate=request.rate, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
-        opening: list[markup.Item] = []
-        if index > 1:
-            opening = markup.parse(transition(index, template, arranged.name if index == 2 else ""))
+        opening = markup.parse(transition(index, template, arranged.name if index == 2 else "")) if index > 1 else []
         said = tuple(phrase.text for phrase in phrases(opening))
         scripts.append(PartScript(index, part, template, opening + items, params, said))
     return scripts
@@ -388,22 +380,7 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
 
 def _lay_out_parts(scripts: list[PartScript], length_of) -> Plan:
     """Each part laid out to exactly its own minutes, then joined: one chapter per part."""
-    timelines = []
-    for part in scripts:
-        try:
-            timelines.append(layout(
-                part.items, length_of, total_seconds=part.part.minutes * 60, rate=SESSION_RATE,
-                guessed=guessed_by(length_of),
-            ))  # fmt: skip
-        except LengthError as exc:
-            if isinstance(exc, TooShort):
-                exc = LengthError(too_short_message(part.template, part.part.minutes, dict(part.part.variables), length_of, exc))
-            raise multipart.named(part.label, part.part, exc) from None
-    timeline = multipart.join(scripts, timelines)
-    planned, at = [], 0
-    for part, own in zip(scripts, timelines):
-        planned.append(PlannedPart(part, at, at + own.total, own.pattern_share))
-        at += own.total
+    timeline, planned = multipart.lay_out(scripts, length_of)
     items = [item for part in scripts for item in part.items]
     combined = multipart.combined_template(scripts)
     return Plan(combined, multipart.total_minutes([p.part for p in scripts]), {}, items, timeline, 0, parts=planned)

@@ -25,8 +25,11 @@ from typing import Mapping, Sequence
 
 from guided_audio.errors import GuidedAudioError, LengthError, ParameterError
 from guided_audio.script import markup, templates
-from guided_audio.script.lengths import LengthRange
-from guided_audio.script.layout import ChapterMark, PhaseSpan, Placement, SilenceSpan, Timeline, ToneMark
+from guided_audio.audio.samples import SESSION_RATE
+from guided_audio.script.lengths import LengthRange, guessed_by, too_short_message
+from guided_audio.script.layout import (
+    ChapterMark, PhaseSpan, Placement, SilenceSpan, Timeline, ToneMark, TooShort, layout,
+)  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -257,6 +260,26 @@ def join(scripts: Sequence[PartScript], timelines: Sequence[Timeline]) -> Timeli
         joined.uncertain_cues += timeline.uncertain_cues
         joined.total += timeline.total
     return joined
+
+
+def lay_out(scripts: Sequence[PartScript], length_of) -> tuple[Timeline, list[PlannedPart]]:
+    """Each part laid out to exactly its own minutes, then joined; where each part lies."""
+    timelines = []
+    for part in scripts:
+        try:
+            timelines.append(layout(
+                part.items, length_of, total_seconds=part.part.minutes * 60, rate=SESSION_RATE,
+                guessed=guessed_by(length_of),
+            ))  # fmt: skip
+        except LengthError as exc:
+            if isinstance(exc, TooShort):
+                exc = LengthError(too_short_message(part.template, part.part.minutes, dict(part.part.variables), length_of, exc))
+            raise named(part.label, part.part, exc) from None
+    planned, at = [], 0
+    for part, own in zip(scripts, timelines):
+        planned.append(PlannedPart(part, at, at + own.total, own.pattern_share))
+        at += own.total
+    return join(scripts, timelines), planned
 
 
 def total_minutes(parts: Sequence[SessionPart]) -> float:
