@@ -41,8 +41,8 @@ PARTIALS = (
 )
 PEAK_DB = -12.0
 """Before mastering, beside a voice whose speech peaks near -1 dBFS (about -20 dBFS RMS):
-the strike is about as loud as a word (-23 LUFS over its first 0.4 s, as a phrase of the
-voice measures) and the ring a few dB under it, falling from there."""
+the strike is about as loud as a word (-22 LUFS over its first 0.4 s; a phrase of the
+voice measures -23.5) and the ring a few dB under it (-26 over three seconds), falling away."""
 ATTACK_SECONDS = 0.006
 """A felt mallet's rise: soft, but still a strike."""
 TAIL_SECONDS = 2.0
@@ -58,7 +58,7 @@ def bell(rate: int) -> np.ndarray:
         hz = FUNDAMENTAL_HZ * partial.ratio
         wave = np.sin(2 * np.pi * hz * t)
         if partial.beat_hz:  # a second mode a little above, a little quieter
-            wave = (wave + 0.7 * np.sin(2 * np.pi * (hz + partial.beat_hz) * t + 1.0)) / 1.7
+            wave = (wave + 0.35 * np.sin(2 * np.pi * (hz + partial.beat_hz) * t + 1.0)) / 1.35
         ring += partial.gain * wave * np.exp(-t / partial.decay)
     attack = int(round(ATTACK_SECONDS * rate))
     ring[:attack] *= 0.5 - 0.5 * np.cos(np.linspace(0.0, np.pi, attack))
