@@ -16,6 +16,7 @@ from content_probe import cycles, driving_lines, pattern_voice, wake_words_at_en
 
 from guided_audio.errors import GuidedAudioError
 from guided_audio.script import templates
+from guided_audio.script.parts import TRANSITIONS
 from guided_audio.session import Plan, SessionRequest, preview
 
 BUILTINS = sorted(t.name for t in templates.available() if t.builtin)
@@ -80,3 +81,56 @@ def test_the_measures_see_what_they_look_for():
     assert pattern_voice(plan) is None and not cycles(plan)
     box = planned("deep-breathing", 5, pattern="box")
     assert cycles(box)["4-4-4-4"] >= 10
+
+
+# ---- sessions of several parts that know each other ----
+
+
+def _params(plan: Plan) -> list[dict]:
+    return [part.script.params for part in plan.parts]
+
+
+def test_earlier_parts_end_in_sleep_when_the_last_does_unless_told_otherwise():
+    assert [p["ending"] for p in _params(planned_parts("mindfulness:5", "sleep-wind-down:10"))[:1]] == ["sleep"]
+    assert _params(planned_parts("mindfulness:5", "mindfulness:5:ending=sleep"))[0]["ending"] == "sleep"
+    assert _params(planned_parts("mindfulness:5:ending=wake", "sleep-wind-down:10"))[0]["ending"] == "wake"
+    assert _params(planned_parts("mindfulness:5", "sleep-wind-down:10", ending="wake"))[0]["ending"] == "wake"
+    assert _params(planned_parts("mindfulness:5", "mindfulness:5"))[0]["ending"] == "wake"
+
+
+def test_a_part_whose_template_has_no_ending_is_left_as_it_is(tmp_path):
+    own = tmp_path / "quiet.txt"
+    own.write_text("+++\ntitle = \"Quiet\"\n+++\nRest here. You can stop at any time.\n[pause 5s+]\n", encoding="utf-8")
+    plan = planned_parts(str(own) + ":2", "sleep-wind-down:10")
+    assert plan.parts[0].script.part.variables == {}
+
+
+def _spoken(plan: Plan) -> list[str]:
+    return [s.text for s in sorted(plan.timeline.speech, key=lambda s: s.start)]
+
+
+def test_a_name_is_said_once_at_the_start_by_the_first_part_or_the_first_transition():
+    opened = _spoken(planned_parts("mindfulness:4", "body-scan:4", "mindfulness:4", name="Sam"))
+    assert opened[0] == "Welcome, Sam." and sum("Sam" in t for t in opened) == 1
+    breathing_first = planned_parts("deep-breathing:3", "body-scan:4", name="Sam")
+    said = [t for t in _spoken(breathing_first) if "Sam" in t]
+    assert len(said) == 1 and said[0] in breathing_first.parts[1].script.transition
+    assert "name" not in breathing_first.parts[1].script.part.variables
+    no_one_has_it = _spoken(planned_parts("deep-breathing:3", "progressive-muscle-relaxation:5", name="Sam"))
+    assert sum("Sam" in t for t in no_one_has_it) == 1, "the engine says it even when no part could"
+
+
+def test_transitions_vary_and_name_what_comes():
+    plan = planned_parts("mindfulness:4", "deep-breathing:3", "body-scan:4", "mindfulness:4", "sleep-wind-down:5")
+    openings = [" ".join(part.script.transition) for part in plan.parts[1:]]
+    assert len(set(openings)) == len(openings), openings
+    firsts = {opening.split(",")[0].split(".")[0] for opening in openings}
+    assert len(firsts) == len(openings), "not the same sentence each time"
+    for part, opening in zip(plan.parts[1:], openings):
+        assert TRANSITIONS[part.script.template.name] in opening
+
+
+def test_mindfulness_says_its_care_once_in_a_session_of_parts():
+    plan = planned_parts("mindfulness:5", "mindfulness:5", "mindfulness:5")
+    assert driving_lines(plan) == 1
+    assert sum("stop at any time" in t for t in _spoken(plan)) >= 3, "the part's own care stays in every part"
