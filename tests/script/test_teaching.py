@@ -121,7 +121,7 @@ def test_a_name_is_said_once_at_the_start_by_the_first_part_or_the_first_transit
 
 
 def test_transitions_vary_and_name_what_comes():
-    plan = planned_parts("mindfulness:4", "deep-breathing:3", "body-scan:4", "mindfulness:4", "sleep-wind-down:5")
+    plan = planned_parts("mindfulness:4", "deep-breathing:6", "body-scan:5", "mindfulness:4", "gratitude:5")
     openings = [" ".join(part.script.transition) for part in plan.parts[1:]]
     assert len(set(openings)) == len(openings), openings
     firsts = {opening.split(",")[0].split(".")[0] for opening in openings}
