@@ -6,7 +6,7 @@ import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Hashable, Mapping
 
 from guided_audio.mp3.tags import ChapterSpan
 from guided_audio.script.layout import Timeline
@@ -69,8 +69,11 @@ def _seconds(samples: int, rate: int) -> float:
     return round(samples / rate, 3)
 
 
-def manifest(info: SessionInfo, timeline: Timeline) -> dict[str, Any]:
+def manifest(info: SessionInfo, timeline: Timeline, estimated: Collection[Hashable] = ()) -> dict[str, Any]:
+    """The manifest's fields; a plan (preview --json) passes the phrases whose lengths are
+    `estimated`, and their speech segments say so."""
     rate = timeline.rate
+    placed = iter(sorted(timeline.speech, key=lambda p: p.start))
     return {
         "title": info.title,
         "created": created_stamp(info.created),
@@ -85,6 +88,7 @@ def manifest(info: SessionInfo, timeline: Timeline) -> dict[str, Any]:
         "segments": [
             {"start": round(s.start, 3), "end": round(s.end, 3), "kind": s.kind, "text": s.text}
             | ({"purpose": s.purpose} if s.purpose else {})
+            | ({"estimated": True} if s.kind == "speech" and next(placed).key in estimated else {})
             for s in timeline.segments()
         ],
         "phases": [
