@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -110,11 +111,14 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
 
 @click.command()
 @session_options
-def preview(**kwargs) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the plan as JSON, in the shape of the manifest generate writes (estimated lengths marked).")
+def preview(as_json: bool, **kwargs) -> None:
     """Print the planned timeline of TEMPLATE without synthesising any speech.
 
     Phrase lengths come from the phrase cache when a session was rendered before, and are
-    estimated otherwise.
+    estimated otherwise. With --json the plan is the manifest's segments, phases, tones,
+    chapters and parts.
 
     \b
     Example:
@@ -123,11 +127,21 @@ def preview(**kwargs) -> None:
     \b
     Several parts, one session:
         guided-audio preview deep-breathing:5 progressive-muscle-relaxation:15 guided-imagery:20
+
+    \b
+    The plan as JSON:
+        guided-audio preview mindfulness -m 20 --var bells=every:5 --json
     """
     from guided_audio.commands.report import format_plan
+    from guided_audio.session import plan_manifest
     from guided_audio.session import preview as preview_session
 
-    click.echo(format_plan(preview_session(_request(**kwargs))))
+    request = _request(**kwargs)
+    if as_json:
+        plan = preview_session(request, with_range=False)
+        click.echo(json.dumps(plan_manifest(request, plan), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_plan(preview_session(request)))
 
 
 class ProgressBars:

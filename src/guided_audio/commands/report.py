@@ -26,6 +26,7 @@ def format_plan(plan: Plan) -> str:
         (p.start, 1, f"[{p.name} {(p.end - p.start) / rate:g}s{' tone' if p.start in toned else ''}]")
         for p in timeline.phases
     ]
+    rows += [(t.start, 1, "(bell)") for t in timeline.tones if t.name == "bell"]
     rows += [(s.start, 2, f"  {s.text}") for s in timeline.speech]
     rows.sort(key=lambda row: (row[0], row[1]))
     rows = _with_pace_changes(rows, timeline)

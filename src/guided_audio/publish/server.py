@@ -19,6 +19,7 @@ from pathlib import Path
 
 from guided_audio.errors import ServerError
 from guided_audio.publish.certificate import CA_DOWNLOAD, Certificates
+from guided_audio.publish.compression import compressed, one_date
 from guided_audio.publish.page import PAGE_NAME
 
 CONTENT_TYPES = {
@@ -244,7 +245,7 @@ def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, https:
         context = _tls_context(certificates)
     sock = _bind(host, port)
     try:
-        app = FolderApp(folder, certificates.ca_der if certificates else None)
+        app = compressed(one_date(FolderApp(folder, certificates.ca_der if certificates else None)))
         server = make_server(host, port, app, threaded=True, fd=sock.fileno(), ssl_context=context)
     finally:
         sock.close()  # werkzeug serves a duplicate of this descriptor

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from guided_audio.errors import TemplateNotFound, TemplateSyntaxError
+from guided_audio.errors import ParameterError, TemplateNotFound, TemplateSyntaxError
 from guided_audio.script.fitting import DEFAULT_RATE, TEMPLATE_GLOBALS, helpers_at
 from guided_audio.script.params import ParamSpec, did_you_mean, resolve_params
 
@@ -118,7 +118,7 @@ def catalogue(user_dirs: Iterable[Path] = ()) -> Catalogue:
     )
 
 
-_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]|\[\s*(pause|silence|chapter|phase|pace)\b|<\s*(break|speak)\b", re.IGNORECASE)
+_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]|\[\s*(pause|silence|chapter|phase|pace|bell)\b|<\s*(break|speak)\b", re.IGNORECASE)
 
 
 def is_plain_text(template: Template) -> bool:
@@ -325,6 +325,8 @@ def render(
         raise TemplateSyntaxError(f"{template.path}{line}: {exc.message}; declare it in the front matter") from None
     except jinja2.TemplateError as exc:
         raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {exc}") from None
+    except ParameterError:  # a helper checking a value (bell_minutes): the user's to fix, not the file's
+        raise
     except Exception as exc:  # any failure of the template's own code (pop on [], recursion...)
         detail = _unset_parameter(template, values, given, exc) or str(exc) or type(exc).__name__
         raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {detail}") from None
