@@ -108,7 +108,9 @@ def describe(exc: BaseException) -> tuple[str, int]:
     if isinstance(exc, GuidedAudioError):
         return str(exc), EXIT_FAILURE
     if isinstance(exc, KeyboardInterrupt):
-        return INTERRUPTED, 128 + getattr(exc, "signum", signal.SIGINT)
+        from guided_audio.output import interrupted_message  # what this process has put in place so far
+
+        return interrupted_message(), 128 + getattr(exc, "signum", signal.SIGINT)
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}; free some space or fix the permission, then try again", EXIT_FAILURE

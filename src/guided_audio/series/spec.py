@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from guided_audio.errors import GuidedAudioError, SeriesError
+from guided_audio.output import name_problem
 from guided_audio.script.params import did_you_mean
 from guided_audio.script.parts import SessionPart, parse_part
 from guided_audio.series.lines import FileLines, TableLines, locate
@@ -193,6 +194,8 @@ class _Reader:
         if not SAFE_NAME.match(file) or file.lower().endswith(".mp3"):
             raise self.fail(where.of("file"), f"file = {file!r} should be a plain name without .mp3, "
                             "like \"evening-1\" (letters, digits, - _ .)", title)  # fmt: skip
+        if name_problem(file):
+            raise self.fail(where.of("file"), f"file = {name_problem(file)}", title)
         own = self._shaping(raw, where, title)
         return EpisodeSpec(
             index=index, title=title, template=template, minutes=float(minutes), file=file,
