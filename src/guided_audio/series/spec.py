@@ -125,6 +125,8 @@ def slug(text: str) -> str:
 def read_series(path: Path) -> SeriesSpec:
     """Parse and check the file's shape; raises SeriesError naming the line at fault."""
     path = Path(path).expanduser()
+    if path.exists() and not path.is_file():  # a folder, or a FIFO whose read would block
+        raise SeriesError(f"{path} is not a regular file; give the series' .toml file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
