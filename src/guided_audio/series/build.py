@@ -27,7 +27,7 @@ from guided_audio.publish.feed import FEED_NAME, FeedOptions, build_feed
 from guided_audio.publish.page import PAGE_NAME, WEB_MANIFEST_NAME, WORKER_NAME, write_page
 from guided_audio.publish.playlist import PLAYLIST_NAME, write_playlist
 from guided_audio.series.check import check_series
-from guided_audio.series.cluster import run_on_cluster
+from guided_audio.series.cluster import check_reachable, check_scheduler, run_on_cluster
 from guided_audio.series.local import default_jobs, run_local
 from guided_audio.series.plan import (
     BuildPlan, Planned, build_record, episode_mp3, plan_build, read_manifest, remove_episode,
@@ -74,6 +74,8 @@ def build_series(
     path: Path | str, options: BuildOptions = BuildOptions(), *, progress: ProgressLine | None = None
 ) -> BuildResult:
     started = time.perf_counter()
+    if options.scheduler:
+        options = dataclasses.replace(options, scheduler=check_scheduler(options.scheduler))
     series = read_series(Path(path))
     checked = check_series(series)
     root = Path(options.output or Path("output") / Path(path).stem).expanduser()
@@ -81,6 +83,8 @@ def build_series(
     if options.dry_run:
         reports = [_report(root, p, f"would render: {p.reason}" if p.renders else "unchanged") for p in plan.episodes]
         return BuildResult(series, root, reports, plan.dropped, [], time.perf_counter() - started, dry_run=True)
+    if options.scheduler:
+        check_reachable(options.scheduler)  # before the output folder is made
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
