@@ -33,3 +33,56 @@ def test_a_bad_or_dead_scheduler_is_one_line_at_once(tmp_path, address):
     assert done.returncode == 1 and len(done.stderr.splitlines()) == 1, done.stderr
     assert done.stderr.startswith(("Error: --scheduler ", "Error: cannot reach the Dask scheduler")), done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def _series(tmp_path, text: str):
+    path = tmp_path / "course.toml"
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ('base_url = "javascript:alert(1)"', "base_url = 'javascript:alert(1)' is not an http(s) address"),
+        ('base_url = "ftp://x"', "base_url = 'ftp://x' is not an http(s) address"),
+        ('base_url = "http://a b"', "base_url = 'http://a b' has a space in it"),
+        ('language = "x y"', "language = 'x y' is not a language code"),
+    ],
+)
+def test_series_base_url_and_language_are_checked_before_anything_renders(tmp_path, line, message):
+    from guided_audio.errors import SeriesError
+    from guided_audio.series.spec import read_series
+
+    path = _series(tmp_path, f'[series]\ntitle = "One"\n\n{line}\n' + ONE.split("\n", 2)[2])
+    with pytest.raises(SeriesError) as caught:
+        read_series(path)
+    assert str(caught.value).startswith(f"course.toml:4: {message}"), caught.value
+    assert "--base-url" not in str(caught.value)
+
+
+def test_an_episodes_seed_or_level_without_a_background_is_warned_with_its_line(tmp_path, caplog):
+    from guided_audio.series.check import check_series
+    from guided_audio.series.spec import read_series
+
+    path = _series(tmp_path, ONE + "seed = 3\nbackground_level = -20\n\n[[episode]]\ntitle = \"Rain\"\n"
+                   "template = \"deep-breathing\"\nminutes = 2\nbackground = \"rain\"\nseed = 4\n")  # fmt: skip
+    with caplog.at_level("WARNING"):
+        check_series(read_series(path))
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [
+        "course.toml:8: episode 'Breathe': seed and background_level shape a background; "
+        'without background = "..." they change nothing'
+    ]
+
+
+def test_dry_run_shows_the_length_a_new_episode_will_have(tmp_path):
+    from click.testing import CliRunner
+
+    from guided_audio.cli import cli
+
+    path = _series(tmp_path, ONE)
+    result = CliRunner().invoke(cli, ["build", str(path), "--dry-run", "-o", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("breathe"))
+    assert row.split()[1] == "2:00", row
