@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from guided_audio.errors import TemplateNotFound, TemplateSyntaxError
+from guided_audio.script import front_matter
 from guided_audio.script.fitting import DEFAULT_RATE, TEMPLATE_GLOBALS, helpers_at
 from guided_audio.script.params import ParamSpec, did_you_mean, resolve_params
 
@@ -110,6 +111,11 @@ def catalogue(user_dirs: Iterable[Path] = ()) -> Catalogue:
                     found[path.stem] = load_file(path, builtin=builtin)
                 except (TemplateNotFound, TemplateSyntaxError) as exc:
                     found[path.stem] = (path, str(exc))
+    from guided_audio.script import usable
+
+    for name, template in list(found.items()):  # one that would fail at its first render is broken
+        if isinstance(template, Template) and not template.builtin and (why := usable.problem(template)):
+            found[name] = (template.path, why)
     loaded = sorted((t for t in found.values() if isinstance(t, Template)), key=lambda t: t.name)
     return Catalogue(
         templates=[t for t in loaded if not is_plain_text(t)],
@@ -175,7 +181,8 @@ def parse_template(text: str, *, name: str, path: Path, builtin: bool = False) -
         try:
             meta = tomllib.loads("".join(lines[first + 1 : end]))
         except tomllib.TOMLDecodeError as exc:
-            raise TemplateSyntaxError(f"{path}: front matter is not valid TOML: {exc}") from None
+            raise TemplateSyntaxError(front_matter.toml_error(path, exc, first + 1)) from None
+        front_matter.check_types(meta, path, lines[first + 1 : end], first + 1)
         body = "".join(lines[end + 1 :])
         body_line = end + 2
     stray = next((i for i in range(body_line - 1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE), None)
