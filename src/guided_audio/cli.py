@@ -43,6 +43,9 @@ class GuidedAudioGroup(click.Group):
     """Turns everything a command raises into one clean error line (the only place this happens)."""
 
     def invoke(self, ctx: click.Context):
+        from guided_audio.output import WRITTEN
+
+        WRITTEN.clear()  # what this command writes (a test runner invokes many in one process)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):

@@ -86,3 +86,27 @@ def test_dry_run_shows_the_length_a_new_episode_will_have(tmp_path):
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if line.startswith("breathe"))
     assert row.split()[1] == "2:00", row
+
+
+def test_an_interrupt_after_an_episode_is_in_place_says_it_was_written(tmp_path):
+    """Issue 20, item 3 for builds: the episode's files go in together with signals held, and
+    the interrupt message names what was written instead of saying nothing was."""
+    from guided_audio.errors import describe
+    from guided_audio.output import WRITTEN
+    from guided_audio.series.check import check_series
+    from guided_audio.series.plan import plan_build
+    from guided_audio.series.render import RenderOutcome, write_outcome
+    from guided_audio.series.spec import read_series
+
+    WRITTEN.clear()
+    plan = plan_build(tmp_path / "out", check_series(read_series(_series(tmp_path, ONE))).jobs)
+    files = {"mp3": b"mp3", "vtt": b"WEBVTT\n", "chapters.json": b"{}", "json": b"{}"}
+    mp3 = write_outcome(tmp_path / "out", plan.episodes[0], RenderOutcome("breathe", "Breathe", files))
+    try:
+        assert sorted(p.name for p in mp3.parent.iterdir()) == ["breathe.chapters.json", "breathe.json",
+                                                                "breathe.mp3", "breathe.vtt"]  # fmt: skip
+        message, code = describe(KeyboardInterrupt())
+        assert code == 130
+        assert message == "interrupted; 1 session was written whole (breathe.mp3), and every other file is as it was"
+    finally:
+        WRITTEN.clear()
