@@ -20,6 +20,7 @@ from pathlib import Path
 
 from guided_audio.errors import ServerError
 from guided_audio.publish.certificate import CA_DOWNLOAD, Certificates
+from guided_audio.publish.compression import compressed, one_date
 from guided_audio.publish.page import PAGE_NAME
 
 CONTENT_TYPES = {
@@ -281,19 +282,20 @@ def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, https:
         context = _tls_context(certificates)
     sock = _bind(host, port)
     try:
-        app = FolderApp(folder, certificates.ca_der if certificates else None)
-        server = _guarded_server(host, port, app, sock, context, certificates)
+        folder_app = FolderApp(folder, certificates.ca_der if certificates else None)
+        app = compressed(one_date(folder_app))
+        server = _guarded_server(host, port, app, folder_app.root, sock, context, certificates)
     finally:
         sock.close()  # werkzeug serves a duplicate of this descriptor
     return Serving(server, folder, host, server.port, certificates)
 
 
-def _guarded_server(host: str, port: int, app: FolderApp, sock: socket.socket, context, certificates):
+def _guarded_server(host: str, port: int, app, root: Path, sock: socket.socket, context, certificates):
     """The server with TLS per connection, timeouts, a cap, and the Host check (connections.py)."""
     from guided_audio.publish.connections import GuardedServer, HostCheck, allowed_hosts
 
     own = _own_addresses() if host in WILDCARD_HOSTS else []
-    names = allowed_hosts(host, own, feed_base_url(app.root), certificates.names if certificates else ())
+    names = allowed_hosts(host, own, feed_base_url(root), certificates.names if certificates else ())
     return GuardedServer(host, port, HostCheck(app, names), fd=sock.fileno(), tls=context)
 
 

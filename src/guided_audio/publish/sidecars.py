@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,25 @@ class SessionInfo:
     voice: str
     background: str
     extra: dict[str, Any] = field(default_factory=dict)
+    created: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
+    """When the session was made: feeds, the page and the playlist date and order sessions by it,
+    so a copied folder (new file times) keeps its dates and order."""
+
+
+def created_stamp(when: datetime.datetime) -> str:
+    """The manifest's `created`: UTC to the second, e.g. 2026-12-07T19:35:21Z."""
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_created(value: object) -> datetime.datetime | None:
+    """A manifest's `created` as an aware UTC time, or None when it is missing or not a time."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
+    return when.replace(tzinfo=datetime.timezone.utc)
 
 
 def _seconds(samples: int, rate: int) -> float:
@@ -53,6 +73,7 @@ def manifest(info: SessionInfo, timeline: Timeline) -> dict[str, Any]:
     rate = timeline.rate
     return {
         "title": info.title,
+        "created": created_stamp(info.created),
         "template": info.template,
         "minutes": info.minutes,
         "params": info.params,

@@ -200,7 +200,9 @@ def _publish(series: SeriesSpec, root: Path, plan: BuildPlan, reports: list[Epis
         if status[job.label] != "failed" or (mp3.is_file() and mp3.with_suffix(".json").is_file()):
             # A failed re-render leaves the episode as it was, complete: it stays listed.
             if mp3.is_file():
-                folders[job.folder].append(dataclasses.replace(read_episode(mp3), published=dates[job.episode.index]))
+                folders[job.folder].append(dataclasses.replace(
+                    read_episode(mp3), published=dates[job.episode.index], number=job.episode.index + 1
+                ))
     written = []
     for name, episodes in folders.items():
         folder = root / name
