@@ -152,7 +152,8 @@ def check_minutes(minutes: float) -> float:
     """A positive number; the longest is the template's to say (check_length), so that the
     first limit a user meets is the one that applies."""
     if not isinstance(minutes, (int, float)) or math.isnan(minutes) or minutes <= 0:
-        raise LengthError(f"--minutes must be a positive number, not {minutes}; try --minutes 5")
+        shown = f"{minutes:g}" if isinstance(minutes, (int, float)) else repr(minutes)[:40]  # 0, as typed, not 0.0
+        raise LengthError(f"--minutes must be a positive number, not {shown}; try --minutes 5")
     if math.isinf(minutes):
         raise LengthError(f"--minutes {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
     return float(minutes)

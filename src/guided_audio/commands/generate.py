@@ -45,8 +45,8 @@ def _request(**kwargs):
     named, minutes = kwargs.pop("template"), kwargs.pop("minutes")
     options = {key: value for key, value in kwargs.items() if value is not None}
     if len(named) == 1 and (minutes is not None or ":" not in named[0]):
-        if minutes is None:
-            raise LengthError(f"say how long: --minutes N, or {named[0]}:N (like {named[0]}:10)")
+        if minutes is None:  # a command line short of an option: exit 2, as click's own are
+            raise click.UsageError(f"say how long: --minutes N, or {named[0]}:N (like {named[0]}:10)")
         return SessionRequest(named[0], minutes, **options)
     parts = [parse_part(text) for text in named]
     total = total_minutes(parts)
@@ -91,6 +91,7 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
     Several parts, one session:
         guided-audio generate deep-breathing:5:pattern=box progressive-muscle-relaxation:15 guided-imagery:20
     """
+    from guided_audio.commands.report import counted
     from guided_audio.session import generate as generate_session
 
     request = _request(use_cache=not no_cache, **kwargs)
@@ -101,7 +102,7 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
         spoken, distinct = len(timeline.speech), result.synthesised + result.cached
         made = f"{result.synthesised} synthesised, {result.cached} from cache"
         # a cue said in every cycle is one recording placed many times: count both
-        phrases = f"{spoken} phrases ({distinct} different: {made})" if distinct != spoken else f"{spoken} phrases ({made})"
+        phrases = f"{counted(spoken, 'phrase')} ({distinct} different: {made})" if distinct != spoken else f"{counted(spoken, 'phrase')} ({made})"
         click.echo(
             f"Wrote {result.files['mp3']} ({timeline.seconds:.1f} s, {phrases}; "
             f"{result.mastered.loudness_lufs:g} LUFS, true peak {result.mastered.true_peak_dbtp:g} dBTP) "

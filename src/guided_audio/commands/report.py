@@ -10,6 +10,11 @@ from guided_audio.script.templates import Catalogue
 from guided_audio.session import Plan
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 phrase', '2 phrases': a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _clock(samples: int, rate: int) -> str:
     seconds = samples / rate
     return f"{int(seconds // 60):2d}:{seconds % 60:06.3f}"
@@ -42,8 +47,8 @@ def format_plan(plan: Plan) -> str:
         f"{_clock(timeline.total, rate)}  (end)",
         "",
         f"Length {format_clock(timeline.seconds)} exactly; {_speech_and_silence(speech, timeline)}; "
-        f"{len(timeline.speech)} phrases, "
-        f"{len(timeline.phases)} phases, {len(timeline.chapters)} chapters.",
+        f"{counted(len(timeline.speech), 'phrase')}, "
+        f"{counted(len(timeline.phases), 'phase')}, {counted(len(timeline.chapters), 'chapter')}.",
     ]
     if timeline.pattern_samples:
         lines.append(_pattern_line(timeline))
@@ -53,13 +58,14 @@ def format_plan(plan: Plan) -> str:
         lines.append(_length_range_line(plan))
     if timeline.uncertain_cues:
         lines.append(
-            f"By the estimates, {timeline.uncertain_cues} cue{'s' if timeline.uncertain_cues > 1 else ''} "
-            "would start before the words ahead of them end, at this --rate; generate measures and "
-            "refuses if they really do."
+            f"By the estimates, {counted(timeline.uncertain_cues, 'cue')} would start before the words ahead "
+            f"of {'it' if timeline.uncertain_cues == 1 else 'them'} end, at this --rate; generate measures and "
+            f"refuses if {'it really does' if timeline.uncertain_cues == 1 else 'they really do'}."
         )
     if plan.estimated_phrases:
         lines.append(
-            f"{plan.estimated_phrases} phrase lengths are estimates (not yet synthesised); "
+            (f"{plan.estimated_phrases} phrase lengths are estimates" if plan.estimated_phrases > 1
+             else "1 phrase length is an estimate") + " (not yet synthesised); "
             "times after them may shift slightly."
         )
     return "\n".join(lines)

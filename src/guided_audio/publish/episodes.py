@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +23,9 @@ from guided_audio.mp3.fingerprint import matches
 from guided_audio.output import clear_debris
 from guided_audio.publish.cards import about
 from guided_audio.publish.sidecars import read_created
+
+MAX_DURATION_SECONDS = 24 * 3600.0
+"""Longer than any session (the longest is 180 minutes): a manifest saying more is damaged."""
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +82,11 @@ def find_episodes(folder: Path) -> list[Episode]:
         if not manifest.is_file():
             log.warning("skipping %s: no %s manifest beside it", mp3.name, manifest.name)
             continue
-        data = _read_manifest(manifest)
+        try:
+            data = _read_manifest(manifest)
+        except ImpossibleDuration as exc:
+            log.warning("skipping %s: %s", mp3.name, exc)
+            continue
         if "mp3" in data and not matches(mp3, data["mp3"]):
             log.warning(
                 "skipping %s: its audio is not what its manifest %s describes (a render was stopped "
@@ -114,7 +122,14 @@ def _read_manifest(path: Path) -> dict:
     duration = data.get("duration") if isinstance(data, dict) else None
     if not isinstance(duration, (int, float)) or isinstance(duration, bool) or duration <= 0:
         raise FeedError(f"{path} is not a guided-audio manifest (no duration); move it out or generate again")
+    if not math.isfinite(duration) or duration > MAX_DURATION_SECONDS:
+        raise ImpossibleDuration(f"its manifest {path.name} gives an impossible duration ({str(duration)[:20]}); "
+                                 "generate that session again")  # fmt: skip
     return data
+
+
+class ImpossibleDuration(FeedError):
+    """A manifest whose duration is NaN, infinite or longer than a day: damaged or crafted."""
 
 
 def _text(value, fallback: str) -> str:

@@ -9,6 +9,7 @@ each session was made, so a copied folder keeps them), never from the clock.
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import re
 import urllib.parse
@@ -198,6 +199,9 @@ def build_feed(folder: Path, options: FeedOptions, episodes: list[Episode] | Non
     xml = render_feed(episodes, options, base, title, cover, kept_podcast_guid(folder, f"{base}/{FEED_NAME}"))
     cover_path = folder / f"{COVER_STEM}{cover.extension}"
     write_atomically(cover_path, cover.data)
+    for stale in {".jpg", ".png"} - {cover.extension}:  # a new cover of the other kind replaces the old
+        with contextlib.suppress(FileNotFoundError):
+            (folder / f"{COVER_STEM}{stale}").unlink()
     playlist = write_playlist(folder, episodes, title)
     feed = folder / FEED_NAME
     write_atomically(feed, xml.encode("utf-8"))

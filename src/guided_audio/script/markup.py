@@ -231,6 +231,7 @@ def parse(text: str) -> list[Item]:
 
 
 _STRAY = re.compile(r"[\[\]<>]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _plain_items(text: str, start: int, end: int, pace: float) -> list[Item]:
@@ -247,7 +248,20 @@ def _plain_items(text: str, start: int, end: int, pace: float) -> list[Item]:
         detail = _STRAY_FIXES[stray.group()].format(snippet=snippet)
         line = text.count("\n", 0, at) + 1
         raise MarkupError(f"line {line}: {detail}", offset=at, detail=detail, snippet=snippet)
-    return _text_items(text[start:end], pace)
+    control = _CONTROL.search(text, start, end)
+    if control is not None:  # the voice cannot say it (Piper refuses a NUL), the transcript would show it
+        at = control.start()
+        detail = f"character U+{ord(control.group()):04X} (a control character) cannot be spoken; remove it"
+        raise MarkupError(f"line {text.count(chr(10), 0, at) + 1}: {detail}", offset=at, detail=detail,
+                          snippet=text[text.rfind(chr(10), 0, at) + 1 : at].strip()[-40:] or control.group())  # fmt: skip
+    items = _text_items(text[start:end], pace)
+    for item in items:
+        if isinstance(item, Speech) and not any(c.isalnum() for c in item.text):
+            at = text.find(item.text.strip()[:1], start, end) if item.text.strip() else start
+            detail = f"{item.text[:40]!r} has no words to speak (the voice would make no sound); write words or remove it"
+            line = text.count("\n", 0, max(at, start)) + 1
+            raise MarkupError(f"line {line}: {detail}", offset=max(at, start), detail=detail, snippet=item.text.strip()[:40])
+    return items
 
 
 _STRAY_FIXES = {
