@@ -41,8 +41,9 @@ def test_affirmations_from_a_list_of_ones_own_are_spoken_and_understood(tmp_path
     assert manifest["params"]["file"] == list(OWN_LINES)
     mine = [s for s in speech if s["text"] in {line + "." for line in OWN_LINES}]
     assert {s["text"] for s in mine} == {line + "." for line in OWN_LINES}
-    again = [s["text"] for s in speech if s["text"].startswith(("Once more, ", "Again, slowly, ", "And again, "))]
-    assert len(again) >= 3, "twice=true says each affirmation a second time"
+    # twice=true (issue 18): the whole set is heard a second time, introduced once, not framed per phrase
+    assert "A second hearing" in chapter_titles(manifest)
+    assert all(sum(s["text"] == line + "." for s in speech) >= 2 for line in OWN_LINES), "each affirmation comes again"
     assert any("a calmer morning" in s["text"] for s in speech)
     expected = {w for s in mine for w in words(s["text"])}
     heard = {w for s in mine for w in words(transcribe(samples, s["start"], s["end"]))}

@@ -64,7 +64,8 @@ def test_a_slower_voice_gets_fewer_words_not_an_overrun():
     """affirmations buys its phrases with lines_seconds: at a slow rate it buys fewer."""
     tpl = templates.find("affirmations")
     spoken = {rate: len(phrases(script(tpl, 10, {}, rate=rate)[0])) for rate in (0.4, 0.75, 1.2)}
-    assert spoken[0.4] < spoken[0.75] < spoken[1.2]
+    # a faster voice has room for more, but affirmations takes at most 3 + minutes // 10 phrases (issue 18)
+    assert spoken[0.4] < spoken[0.75] <= spoken[1.2]
     assert fits(tpl, 10, {}, estimated(0.4))
 
 
