@@ -73,6 +73,13 @@ def test_a_session_of_breathing_muscles_and_imagery_says_the_driving_line_once()
     assert driving_lines(plan) == 1
 
 
+@pytest.mark.parametrize("first", BUILTINS)
+def test_whatever_part_comes_first_says_the_driving_line_once_for_the_session(first):
+    """The parts after it skip it, so the first part says it even where it says none alone."""
+    minutes = 10 if first != "progressive-muscle-relaxation" else 12
+    assert driving_lines(planned_parts(f"{first}:{minutes}", "guided-imagery:10")) == 1
+
+
 def test_the_measures_see_what_they_look_for():
     """Not vacuous: the plain wake-up closing of a technique is seen, and counts add up."""
     plan = planned("mindfulness", 10)
