@@ -36,7 +36,6 @@ from guided_audio.script import markup, templates
 from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
 from guided_audio.script import parts as multipart
 from guided_audio.script.choices import idle_choices, idle_message
-from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.layout import Timeline, TooShort, layout
 from guided_audio.script.lengths import (
     MAX_MINUTES,
@@ -50,7 +49,7 @@ from guided_audio.script.lengths import (
     too_short_message,
 )
 from guided_audio.voice.cache import PhraseCache
-from guided_audio.voice.engine import Engine, make_engine
+from guided_audio.voice.engine import PACE_SCALE, Engine, default_rate, engine_for, make_engine
 from guided_audio.voice.speech import cache_key, synthesise_phrases
 
 log = logging.getLogger(__name__)
@@ -63,9 +62,11 @@ class SessionRequest:
     template: str
     minutes: float
     variables: dict[str, str] = field(default_factory=dict)
-    engine: str = "piper"
+    engine: str | None = None
+    """hibari, piper or gtts; None: the engine of `voice`, or the default (voice.engine)."""
     voice: str | None = None
-    rate: float = DEFAULT_RATE
+    rate: float | None = None
+    """The engine's own speed scale; None: that engine's default (voice.engine.DEFAULT_RATES)."""
     lang: str | None = None
     """gTTS language (default en); the piper voice has its own."""
     tld: str | None = None
@@ -90,6 +91,17 @@ class SessionRequest:
     """Front cover image; without one a cover naming the session is drawn."""
     parts: tuple[SessionPart, ...] = ()
     """A session of several parts (see of_parts); `template` and `minutes` then sum them up."""
+
+    def __post_init__(self) -> None:
+        engine = engine_for(self.engine, self.voice)
+        object.__setattr__(self, "engine", engine)
+        if self.rate is None:
+            object.__setattr__(self, "rate", default_rate(engine))
+
+    @property
+    def script_rate(self) -> float:
+        """The rate the script's length estimates scale by (they are written for Piper joe)."""
+        return self.rate * PACE_SCALE[self.engine]
 
     @classmethod
     def of_parts(cls, parts, **options) -> "SessionRequest":
@@ -158,7 +170,7 @@ def check_minutes(minutes: float) -> float:
 
 def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
     """Layout at `minutes`; a script too long for them names the shortest length that fits."""
-    items, params = rendered or script(template, minutes, request.variables, rate=request.rate)
+    items, params = rendered or script(template, minutes, request.variables, rate=request.script_rate)
     try:
         timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
     except TooShort as exc:
@@ -200,11 +212,11 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
         log.warning("--seed shapes the built-in soundscapes; a background file ignores it")
     for part in scripts:
         given = dict(part.part.variables)
-        for name in idle_choices(part.template, part.part.minutes, given, rate=request.rate):
+        for name in idle_choices(part.template, part.part.minutes, given, rate=request.script_rate):
             log.warning("%s: %s", part.label, idle_message(name, given, part.part.minutes))
     if scripts:
         return
-    for name in idle_choices(template, minutes, request.variables, rate=request.rate):
+    for name in idle_choices(template, minutes, request.variables, rate=request.script_rate):
         log.warning("%s", idle_message(name, request.variables, minutes))
 
 
@@ -215,7 +227,7 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
         return _preview_parts(request, cache, with_range)
     minutes = check_minutes(request.minutes)
     template = templates.find(request.template, request.templates_dirs)
-    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
+    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
     check_length(template, minutes, request.variables, lengths)
     plan = _lay_out(request, template, minutes, lengths)
     _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
@@ -254,13 +266,13 @@ def _check(request: SessionRequest) -> _Checked:
     cache = PhraseCache(enabled=request.use_cache)
     scripts: list[PartScript] = []
     if request.parts:
-        scripts = _part_scripts(request, _cached_lengths(engine, cache, request.rate))
+        scripts = _part_scripts(request, _cached_lengths(engine, cache, request.script_rate))
         template, params = multipart.combined_template(scripts), {}
         items = [item for part in scripts for item in part.items]
     else:
         template = templates.find(request.template, request.templates_dirs)
-        check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
-        items, params = script(template, minutes, request.variables, rate=request.rate)
+        check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.script_rate))
+        items, params = script(template, minutes, request.variables, rate=request.script_rate)
     tags = session_tags(
         template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
@@ -278,7 +290,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     checked = _check(request)
     bank = synthesise_phrases(checked.engine, phrases(checked.items), checked.cache, progress=progress)
     # Estimates only for phrases a longer trial length would add (when searching for a fit).
-    lengths = PhraseLengths(request.rate, bank.length_of)
+    lengths = PhraseLengths(request.script_rate, bank.length_of)
     if checked.scripts:
         plan = _lay_out_parts(checked.scripts, lengths)
     else:
@@ -345,7 +357,7 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             minutes = check_minutes(part.minutes)
             check_length(template, minutes, given, length_of)
             place = "first" if index == 1 else "last" if index == len(parts) else "middle"
-            items, params = script(template, minutes, given, rate=request.rate, session_part=place)
+            items, params = script(template, minutes, given, rate=request.script_rate, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
         if index > 1:
@@ -378,7 +390,7 @@ def _lay_out_parts(scripts: list[PartScript], length_of) -> Plan:
 
 
 def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_range: bool = True) -> Plan:
-    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
+    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
     check_minutes(request.minutes)
     scripts = _part_scripts(request, lengths)
     plan = _lay_out_parts(scripts, lengths)

@@ -22,7 +22,6 @@ from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import bed_shape
 from guided_audio.mp3.cover import load_cover
 from guided_audio.script import templates
-from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.series.spec import EpisodeSpec, ListenerSpec, SeriesSpec
 from guided_audio.session import SessionRequest, preview
 
@@ -107,9 +106,9 @@ def request_for(
         variables[name] = str((series.path.parent / variables[name]).expanduser())
     options = dict(
         variables=variables,
-        engine=shaping.engine or "piper",
+        engine=shaping.engine,
         voice=shaping.voice,
-        rate=shaping.rate if shaping.rate is not None else DEFAULT_RATE,
+        rate=shaping.rate,
         background=background,
         background_level_db=shaping.background_level if shaped else None,
         seed=shaping.seed if shaped else None,
