@@ -50,6 +50,7 @@ from guided_audio.script.lengths import (
 )
 from guided_audio.voice.cache import PhraseCache
 from guided_audio.voice.engine import PACE_SCALE, Engine, default_rate, engine_for, make_engine
+from guided_audio.voice.pace import sleep_ending_summary, soften_sleep_ending, words_per_minute
 from guided_audio.voice.speech import cache_key, synthesise_phrases
 
 log = logging.getLogger(__name__)
@@ -75,6 +76,8 @@ class SessionRequest:
     """A built-in soundscape's name, a path to an audio file, or none."""
     background_level_db: float | None = None
     """Bed loudness relative to the voice (dB); None: -22, lowered for long pauses."""
+    duck_db: float | None = None
+    """How far the bed dips under speech (dB); None: mix.bedmix.DEFAULT_DUCK_DB."""
     seed: int | None = None
     """Seeds the generated soundscapes: the same seed gives the same sound (default 0)."""
     output: Path | str | None = None
@@ -170,12 +173,21 @@ def check_minutes(minutes: float) -> float:
 
 def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
     """Layout at `minutes`; a script too long for them names the shortest length that fits."""
-    items, params = rendered or script(template, minutes, request.variables, rate=request.script_rate)
+    items, params = rendered or _script(request, template, minutes, request.variables)
     try:
         timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
     except TooShort as exc:
         raise LengthError(too_short_message(template, minutes, request.variables, length_of, exc)) from None
     return Plan(template, minutes, params, items, timeline, 0)
+
+
+def _script(request: SessionRequest, template, minutes: float, variables, session_part: str = ""):
+    """The script's items and parameters, its sleep ending (if it has one: the session's last
+    part's) slowed and softened (voice.pace)."""
+    items, params = script(template, minutes, variables, rate=request.script_rate, session_part=session_part)
+    if session_part in ("", "last"):
+        items = soften_sleep_ending(items, minutes * 60, request.script_rate)
+    return items, params
 
 
 def _cached_lengths(engine, cache: PhraseCache, rate: float) -> PhraseLengths:
@@ -202,7 +214,8 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
             log.warning(
                 "%s only %s to --engine gtts; the %s voice ignores %s", " and ".join(given), verb, request.engine, them
             )
-    shaping = {"--seed": request.seed is not None, "--background-level": request.background_level_db is not None}
+    shaping = {"--seed": request.seed is not None, "--background-level": request.background_level_db is not None,
+               "--duck": request.duck_db is not None}
     if request.background == backgrounds.NONE:
         given = [name for name, set_ in shaping.items() if set_]
         if given:
@@ -259,7 +272,7 @@ def _check(request: SessionRequest) -> _Checked:
     The output folder is made last, so a mistake anywhere leaves no folder behind.
     """
     minutes = check_minutes(request.minutes)
-    shape = bed_shape(request.background_level_db)
+    shape = bed_shape(request.background_level_db, request.duck_db)
     if request.bitrate_kbps is not None:
         check_bitrate(request.bitrate_kbps)
     engine = _engine(request)
@@ -272,7 +285,7 @@ def _check(request: SessionRequest) -> _Checked:
     else:
         template = templates.find(request.template, request.templates_dirs)
         check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.script_rate))
-        items, params = script(template, minutes, request.variables, rate=request.script_rate)
+        items, params = _script(request, template, minutes, request.variables)
     tags = session_tags(
         template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
@@ -329,9 +342,13 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
         "true_peak_dbtp": mastered.true_peak_dbtp,
         "channels": mastered.channels,
         "bitrate_kbps": mastered.bitrate_kbps,
+        "words_per_minute": words_per_minute(plan.timeline.speech, plan.timeline.seconds, plan.timeline.rate),
     }
+    sleep = sleep_ending_summary(plan.timeline.speech, plan.timeline.rate)
+    if sleep is not None:
+        extra["sleep_ending"] = sleep
     if request.background != backgrounds.NONE:
-        extra.update(background_level_db=mastered.background_level_db, seed=request.seed or 0)
+        extra.update(background_level_db=mastered.background_level_db, duck_db=checked.shape.duck_db, seed=request.seed or 0)
     if plan.parts:
         extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
     return SessionInfo(
@@ -357,7 +374,7 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             minutes = check_minutes(part.minutes)
             check_length(template, minutes, given, length_of)
             place = "first" if index == 1 else "last" if index == len(parts) else "middle"
-            items, params = script(template, minutes, given, rate=request.script_rate, session_part=place)
+            items, params = _script(request, template, minutes, given, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
         if index > 1:

@@ -65,6 +65,8 @@ def _request(**kwargs):
               help="A soundscape (see `guided-audio backgrounds`) or an audio file to loop under the voice.")
 @click.option("--background-level", "background_level_db", type=float, metavar="DB",
               help="Background loudness relative to the voice, in dB, -40 to 0 [default: -22, lower where long pauses need it].")
+@click.option("--duck", "duck_db", type=float, metavar="DB",
+              help="How far the background dips while the voice speaks, in dB, 0 to 20 [default: 4].")
 @click.option("--seed", type=click.IntRange(min=0),
               help="Seed of the generated soundscape: the same seed gives the same sound [default: 0].")
 @click.option("--output", "-o", type=click.Path(), metavar="PATH",

@@ -39,6 +39,8 @@ class Speech:
     text: str
     pace: float = 1.0
     """Multiplier on the session's speaking rate (below 1 is slower)."""
+    level_db: float = 0.0
+    """Gain on the phrase's audio (the sleep ending softens its last minutes: voice.pace)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 OPTION_NAMES = {"--minutes": "minutes", "--var ": "vars ", "--var": "vars", "--bitrate": "bitrate",
                 "--background-level": "background_level", "--background": "background", "--voice": "voice",
-                "--engine": "engine", "--rate": "rate", "--cover": "cover", "--seed": "seed"}  # fmt: skip
+                "--engine": "engine", "--rate": "rate", "--cover": "cover", "--seed": "seed",
+                "--duck": "duck"}  # fmt: skip
 """The session's messages name generate's options; in a series file the keys are named so."""
 KEY_OF_ERROR: dict[type, str] = {
     ParameterError: "vars", LengthError: "minutes", TemplateNotFound: "template", TemplateSyntaxError: "template",
@@ -111,6 +112,7 @@ def request_for(
         rate=shaping.rate,
         background=background,
         background_level_db=shaping.background_level if shaped else None,
+        duck_db=shaping.duck if shaped else None,
         seed=shaping.seed if shaped else None,
         bitrate_kbps=shaping.bitrate,
         title=episode.title,
@@ -164,7 +166,7 @@ def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | No
     package.propagate = False
     try:
         preview(request, with_range=False)
-        bed_shape(request.background_level_db)
+        bed_shape(request.background_level_db, request.duck_db)
         if request.bitrate_kbps is not None:
             check_bitrate(request.bitrate_kbps)
         if request.background not in (backgrounds.NONE, *backgrounds.names()) and not Path(request.background).is_file():

@@ -73,6 +73,7 @@ def fingerprint(job: EpisodeJob) -> str:
         "rate": request.rate,
         "background": _file_or_name(request.background),
         "background_level": request.background_level_db,
+        "duck": request.duck_db,
         "seed": request.seed,
         "bitrate": request.bitrate_kbps,
         "title": request.title,

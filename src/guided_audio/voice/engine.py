@@ -11,13 +11,16 @@ import numpy as np
 from guided_audio.errors import VoiceError
 
 ENGINE_NAMES = ("hibari", "piper", "gtts")
-DEFAULT_ENGINE = "piper"
-"""The engine a session speaks with when neither --engine nor --voice names one."""
-DEFAULT_RATES = {"hibari": 0.8, "piper": 0.75, "gtts": 0.85}
-"""Each engine's default --rate (its own speed scale): the one place these are written."""
-PACE_SCALE = {"hibari": 1.0, "piper": 1.0, "gtts": 1.0}
+DEFAULT_ENGINE = "hibari"
+"""The engine a session speaks with when neither --engine nor --voice names one: hibari's
+heart, chosen by scripts/compare_voices.py (clearer to a recogniser than joe, and far faster)."""
+DEFAULT_RATES = {"hibari": 0.58, "piper": 0.5, "gtts": 0.85}
+"""Each engine's default --rate (its own speed scale), the one place these are written: a
+meditation pace of about 130 words a minute inside phrases (clause gaps included) for heart
+and joe, measured with scripts/compare_voices.py."""
+PACE_SCALE = {"hibari": 0.9, "piper": 1.0, "gtts": 1.0}
 """How fast each engine speaks at a rate, as a share of Piper joe's speed at that rate: the
-script's length estimates are written for joe, so they scale by rate times this."""
+script's length estimates (script.fitting) are written for joe, so they scale by rate times this."""
 
 
 def default_rate(engine: str) -> float:

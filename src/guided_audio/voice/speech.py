@@ -1,8 +1,15 @@
-"""Turning phrases into ready-to-place audio: synthesise, trim, level, fade, cache."""
+"""Turning phrases into ready-to-place audio: synthesise, trim, level, fade, cache.
+
+A phrase (one sentence; markup puts the gaps between sentences) with several clauses is spoken
+clause by clause with CLAUSE_GAP of quiet after each comma, semicolon, colon or dash, the
+breath a meditation teacher takes there. The gaps are inside the phrase's clip, so the plan,
+which measures clips, and the audio agree to the sample.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -20,6 +27,15 @@ SPEECH_LEVEL_DB = -20.0
 """RMS level of the voiced part of every phrase, so engines and phrases sound equally loud."""
 SPEECH_PEAK = 10 ** (-1.0 / 20)
 """No phrase peaks above -1 dBFS."""
+CLAUSE_GAP = 0.3
+"""Seconds of quiet after a clause inside a phrase (a full stop gets markup.SENTENCE_GAP)."""
+_CLAUSE_END = re.compile(r"(?<=[,;:\u2014\u2013])\s+|\s+(?:-|\u2014|\u2013)\s+")
+"""After a comma, semicolon, colon or dash that a space follows (not 1,250); a spaced dash."""
+
+
+def clauses(text: str) -> list[str]:
+    """The parts of a phrase spoken with a short gap between them."""
+    return [part for part in (piece.strip() for piece in _CLAUSE_END.split(text)) if part]
 
 
 def level(samples: np.ndarray, rate: int) -> np.ndarray:
@@ -50,6 +66,22 @@ def prepare(samples: np.ndarray, source_rate: int) -> np.ndarray:
     return fade_edges(level(at_rate, SESSION_RATE), SESSION_RATE)
 
 
+def speak(engine: Engine, text: str, rate: float) -> np.ndarray:
+    """A phrase ready to place: each clause trimmed and faded, CLAUSE_GAP between them, then
+    levelled as one (a clause keeps its loudness relative to the others)."""
+    gap = np.zeros(round(CLAUSE_GAP * SESSION_RATE), dtype=np.float32)
+    pieces: list[np.ndarray] = []
+    for clause in clauses(text):
+        clip = engine.synthesize(clause, rate=rate)
+        trimmed = trim_silence(clip.samples, clip.sample_rate)
+        if trimmed.size:
+            pieces += [gap] if pieces else []
+            pieces.append(fade_edges(resample(trimmed, clip.sample_rate, SESSION_RATE), SESSION_RATE))
+    if not pieces:
+        return np.zeros(0, dtype=np.float32)
+    return level(np.concatenate(pieces), SESSION_RATE)
+
+
 @dataclass
 class PhraseBank:
     """Processed audio for each distinct phrase (text and pace) of a session."""
@@ -65,9 +97,11 @@ class PhraseBank:
 
 
 def cache_key(engine: Engine, cache: PhraseCache, phrase: Speech) -> str:
-    """The phrase's cache entry: the rate it is spoken at is part of what makes its audio."""
+    """The phrase's cache entry: the rate it is spoken at is part of what makes its audio; its
+    level_db is not (a softened phrase is its entry's audio, scaled when placed)."""
     rate = engine.rate * phrase.pace
-    return cache.key(engine.cache_identity(rate=rate), phrase.text, SESSION_RATE)
+    identity = {**engine.cache_identity(rate=rate), "clause_gap": CLAUSE_GAP}
+    return cache.key(identity, phrase.text, SESSION_RATE)
 
 
 def synthesise_phrases(
@@ -87,8 +121,7 @@ def synthesise_phrases(
         samples = cache.get(key)
         if samples is None:
             log.debug("synthesising %r at pace %g", phrase.text, phrase.pace)
-            clip = engine.synthesize(phrase.text, rate=engine.rate * phrase.pace)
-            samples = prepare(clip.samples, clip.sample_rate)
+            samples = speak(engine, phrase.text, engine.rate * phrase.pace)
             if samples.size == 0:
                 raise SynthesisError(
                     f"the voice produced no sound for {phrase.text!r}; check the phrase has words to speak"
@@ -97,7 +130,7 @@ def synthesise_phrases(
             synthesised += 1
         else:
             cached += 1
-        clips[phrase] = samples
+        clips[phrase] = samples if not phrase.level_db else (samples * 10 ** (phrase.level_db / 20)).astype(np.float32)
         if progress is not None:
             progress("Synthesising", done, len(distinct))
     return PhraseBank(clips, synthesised, cached)
