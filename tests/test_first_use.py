@@ -149,8 +149,8 @@ def test_the_servers_request_lines_reach_a_file_without_colour_codes(two_session
 @pytest.mark.parametrize(
     "args, warning",
     [
-        (["preview", "deep-breathing", "-m", "5", "--lang", "de"], "--lang only applies to --engine gtts; the piper voice ignores it"),
-        (["preview", "deep-breathing", "-m", "5", "--lang", "en", "--tld", "co.uk"], "--lang and --tld only apply to --engine gtts; the piper voice ignores them"),
+        (["preview", "deep-breathing", "-m", "5", "--lang", "de"], "--lang only applies to --engine gtts; the hibari voice ignores it"),
+        (["preview", "deep-breathing", "-m", "5", "--lang", "en", "--tld", "co.uk"], "--lang and --tld only apply to --engine gtts; the hibari voice ignores them"),
         (["preview", "deep-breathing", "-m", "5", "--var", "pattern=box", "--var", "inhale=5"],
          "--var pattern=box makes no difference with inhale=5; it is ignored"),
         (["preview", "deep-breathing", "-m", "5", "--var", "inhale=5", "--var", "pattern=awake"],

@@ -103,3 +103,16 @@ def test_a_five_minute_session_is_exact_loud_enough_and_on_the_beat_with_either_
     assert len(cued) >= 4
     for phase in cued:
         assert abs(onset_near(levels, phase["start"]) - phase["start"]) <= 0.050
+
+
+def test_phrases_spoken_on_several_threads_are_the_ones_spoken_one_at_a_time(tmp_path, monkeypatch):
+    texts = [Speech(f"Breathe in slowly, and count to {n}.") for n in range(2, 8)]
+    banks = []
+    for workers in ("1", "3"):
+        monkeypatch.setenv(hibari.WORKERS_ENV, workers)
+        engine = make_engine(voice="heart")
+        assert engine.workers == int(workers)
+        seen = []
+        banks.append(synthesise_phrases(engine, texts, PhraseCache(tmp_path / workers), progress=lambda *a: seen.append(a)))
+        assert seen[-1] == ("Synthesising", 6, 6) and len(seen) == 6
+    assert all(np.array_equal(banks[0].clips[t], banks[1].clips[t]) for t in texts)

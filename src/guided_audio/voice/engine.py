@@ -62,6 +62,8 @@ class Engine(abc.ABC):
     name: ClassVar[str]
     rate: float
     """The session's speaking pace; a phrase may ask for another (markup [pace])."""
+    workers: int = 1
+    """Phrases this engine can speak at once from threads (one: one at a time)."""
 
     @property
     @abc.abstractmethod

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 
 from guided_audio.errors import SynthesisError, VoiceError
 from guided_audio.voice.engine import Clip, Engine
@@ -22,6 +23,7 @@ MIN_SPEED, MAX_SPEED = 0.5, 2.0
 """The speeds hibari's model accepts."""
 SEED = 0
 """hibari's noise seed: the same text and speed then give bit-identical audio."""
+WORKERS_ENV = "GUIDED_AUDIO_WORKERS"
 THREADS = 1
 """onnxruntime threads per loaded model: the model is small, so a render gains by speaking
 several phrases at once (one model per worker), not by splitting one phrase over cores."""
@@ -52,6 +54,18 @@ def check_voice(name: str) -> str:
     )
 
 
+def synthesis_workers() -> int:
+    """One phrase per core this process may use (GUIDED_AUDIO_WORKERS overrides: 1 for a
+    one-core measurement), each on one onnxruntime thread."""
+    given = os.environ.get(WORKERS_ENV, "").strip()
+    if given.isdigit() and int(given) > 0:
+        return int(given)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def package_version() -> str:
     import hibari
 
@@ -68,6 +82,7 @@ class HibariEngine(Engine):
             raise VoiceError(f"--rate {rate:g} is out of range for hibari; use {MIN_SPEED} (slow) to {MAX_SPEED} (fast)")
         self.voice = check_voice(voice or DEFAULT_VOICE)
         self.rate = rate
+        self.workers = synthesis_workers()
 
     @property
     def voice_label(self) -> str:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -111,26 +112,61 @@ def synthesise_phrases(
     *,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> PhraseBank:
-    """Audio for every distinct phrase, from the cache where possible; `progress` is called
-    as ("Synthesising", done, total) after each phrase."""
-    clips: dict[Speech, np.ndarray] = {}
-    synthesised = cached = 0
+    """Audio for every distinct phrase, from the cache where possible, the rest synthesised
+    `engine.workers` at a time; `progress` is called as ("Synthesising", done, total) after
+    each phrase, counting phrases."""
     distinct = list(dict.fromkeys(phrases))  # in order of first use
-    for done, phrase in enumerate(distinct, start=1):
-        key = cache_key(engine, cache, phrase)
+    by_key = {phrase: cache_key(engine, cache, phrase) for phrase in distinct}
+    audio: dict[str, np.ndarray] = {}
+    missing: list[Speech] = []
+    for phrase in distinct:
+        key = by_key[phrase]
+        if key in audio:
+            continue
         samples = cache.get(key)
         if samples is None:
-            log.debug("synthesising %r at pace %g", phrase.text, phrase.pace)
-            samples = speak(engine, phrase.text, engine.rate * phrase.pace)
-            if samples.size == 0:
-                raise SynthesisError(
-                    f"the voice produced no sound for {phrase.text!r}; check the phrase has words to speak"
-                )
-            samples = cache.put(key, samples)
-            synthesised += 1
+            missing.append(phrase)
+            audio[key] = np.zeros(0, dtype=np.float32)  # taken: a softened twin waits for it
         else:
-            cached += 1
-        clips[phrase] = samples if not phrase.level_db else (samples * 10 ** (phrase.level_db / 20)).astype(np.float32)
+            audio[key] = samples
+    cached = len(distinct) - len(missing)
+    done = cached
+    if progress is not None and cached:
+        progress("Synthesising", done, len(distinct))
+    for phrase, samples in _spoken(engine, missing):
+        if samples.size == 0:
+            raise SynthesisError(
+                f"the voice produced no sound for {phrase.text!r}; check the phrase has words to speak"
+            )
+        audio[by_key[phrase]] = cache.put(by_key[phrase], samples)
+        done += 1
         if progress is not None:
             progress("Synthesising", done, len(distinct))
-    return PhraseBank(clips, synthesised, cached)
+    clips: dict[Speech, np.ndarray] = {}
+    for phrase in distinct:
+        samples = audio[by_key[phrase]]
+        clips[phrase] = samples if not phrase.level_db else (samples * 10 ** (phrase.level_db / 20)).astype(np.float32)
+    return PhraseBank(clips, len(missing), cached)
+
+
+def _spoken(engine: Engine, phrases: list[Speech]) -> Iterator[tuple[Speech, np.ndarray]]:
+    """Each phrase with its audio, as each is ready; several at once when the engine can
+    (onnxruntime releases the GIL while it runs, so threads share one loaded model)."""
+    def one(phrase: Speech) -> np.ndarray:
+        log.debug("synthesising %r at pace %g", phrase.text, phrase.pace)
+        return speak(engine, phrase.text, engine.rate * phrase.pace)
+
+    if engine.workers <= 1 or len(phrases) <= 2:
+        for phrase in phrases:
+            yield phrase, one(phrase)
+        return
+    yield phrases[0], one(phrases[0])  # alone: it loads the model the threads then share
+    with ThreadPoolExecutor(max_workers=engine.workers, thread_name_prefix="synthesis") as pool:
+        futures = {pool.submit(one, phrase): phrase for phrase in phrases[1:]}
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
