@@ -116,3 +116,23 @@ def test_phrases_spoken_on_several_threads_are_the_ones_spoken_one_at_a_time(tmp
         banks.append(synthesise_phrases(engine, texts, PhraseCache(tmp_path / workers), progress=lambda *a: seen.append(a)))
         assert seen[-1] == ("Synthesising", 6, 6) and len(seen) == 6
     assert all(np.array_equal(banks[0].clips[t], banks[1].clips[t]) for t in texts)
+
+
+def test_a_series_names_a_voice_and_a_duck_per_episode(tmp_path):
+    from guided_audio.series.check import check_series
+    from guided_audio.series.spec import read_series
+
+    course = tmp_path / "course.toml"
+    course.write_text(
+        '[series]\ntitle = "Evenings"\nduck = 3\n\n'
+        '[[episode]]\ntitle = "Joe breathes"\ntemplate = "deep-breathing"\nminutes = 3\nvoice = "joe"\nbackground = "rain"\n\n'
+        '[[episode]]\ntitle = "Heart breathes"\ntemplate = "deep-breathing"\nminutes = 3\nbackground = "rain"\nduck = 5\n\n'
+        '[[episode]]\ntitle = "Heart again"\ntemplate = "deep-breathing"\nminutes = 3\nvoice = "heart"\nrate = 0.7\n'
+    )
+    joe, default, heart = (job.request for job in check_series(read_series(course)).jobs)
+    assert (joe.engine, joe.voice, joe.rate, joe.duck_db) == ("piper", "joe", DEFAULT_RATES["piper"], 3)
+    assert (default.engine, default.rate, default.duck_db) == ("hibari", DEFAULT_RATES["hibari"], 5)
+    assert (heart.engine, heart.voice, heart.rate) == ("hibari", "heart", 0.7)
+    course.write_text(course.read_text().replace('voice = "heart"', 'voice = "emma"'))
+    with pytest.raises(Exception, match="course.toml:.*'Heart again'.*downloads from the internet"):
+        check_series(read_series(course))

@@ -91,3 +91,11 @@ def test_a_sleep_ending_slows_and_softens_its_last_minutes_in_the_plan():
     assert speech[-1].end / 44_100 < 600 - 60  # then the announced silence, with no words after it
     awake = preview(SessionRequest("guided-imagery", 10), with_range=False)
     assert all(p.level_db == 0 for p in awake.timeline.speech)
+
+
+def test_a_duck_out_of_range_is_refused_in_one_line(tmp_path):
+    said = CliRunner().invoke(cli, ["generate", "deep-breathing", "-m", "3", "--background", "rain", "--duck", "30"])
+    assert said.exit_code != 0
+    assert said.output.strip().splitlines() == [
+        "Error: --duck 30 dB is out of range; use 0 (no dip) to 20 (dB the background dips under speech, default 4)"
+    ]
