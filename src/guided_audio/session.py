@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import ChainMap
 import os
 import time
 from dataclasses import dataclass, field
@@ -302,6 +303,8 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     started = time.perf_counter()
     checked = _check(request)
     bank = synthesise_phrases(checked.engine, phrases(checked.items), checked.cache, progress=progress)
+    if bank.synthesised and hasattr(checked.engine, "release"):
+        checked.engine.release()  # the model's memory goes to the mix (voice.hibari)
     # Estimates only for phrases a longer trial length would add (when searching for a fit).
     lengths = PhraseLengths(request.script_rate, bank.length_of)
     if checked.scripts:
@@ -311,7 +314,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     timeline = plan.timeline
     parts = session_parts(timeline.total, timeline.rate)
     mastered = master(
-        timeline, {**bank.clips, **tone_clips(timeline)}, checked.background, checked.shape,
+        timeline, ChainMap(tone_clips(timeline), bank.clips), checked.background, checked.shape,
         resume_at=resume_points(parts), level_is_automatic=request.background_level_db is None,
         bitrate_kbps=request.bitrate_kbps, progress=progress,
     )  # fmt: skip

@@ -11,8 +11,10 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor, as_completed
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
@@ -87,14 +89,53 @@ def speak(engine: Engine, text: str, rate: float) -> np.ndarray:
 class PhraseBank:
     """Processed audio for each distinct phrase (text and pace) of a session."""
 
-    clips: dict[Speech, np.ndarray]
+    clips: Mapping[Speech, np.ndarray]
     synthesised: int
     cached: int
+    lengths: dict[Speech, int]
 
     def length_of(self, phrase: Speech) -> int | None:
         """Samples of a phrase of this session; None for one it does not hold."""
-        clip = self.clips.get(phrase)
-        return None if clip is None else len(clip)
+        return self.lengths.get(phrase)
+
+
+class StoredClips(Mapping):
+    """A session's phrase audio, read back from the phrase cache as the mix places it, so a long
+    session does not hold all its speech in memory (a 60-minute imagery has over 200 MB of it);
+    the last few clips read are kept, for a phrase that spans several mix chunks. Audio the
+    cache could not keep (disabled, not writable) is held here instead."""
+
+    def __init__(self, cache: PhraseCache, keys: dict[Speech, str], held: dict[str, np.ndarray], keep: int = 8) -> None:
+        self.cache, self.keys, self.held, self.keep = cache, keys, held, keep
+        self._recent: OrderedDict[Speech, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the parts of an MP3 are mixed on threads of their own
+
+    def __getitem__(self, phrase: Speech) -> np.ndarray:
+        with self._lock:
+            if phrase in self._recent:
+                self._recent.move_to_end(phrase)
+                return self._recent[phrase]
+        key = self.keys[phrase]
+        samples = self.held.get(key)
+        if samples is None:
+            samples = self.cache.get(key)
+            if samples is None:
+                raise SynthesisError(
+                    f"the phrase cache lost {phrase.text[:40]!r} during the render (cleared or damaged); render again"
+                )
+        if phrase.level_db:
+            samples = (samples * 10 ** (phrase.level_db / 20)).astype(np.float32)
+        with self._lock:
+            self._recent[phrase] = samples
+            while len(self._recent) > self.keep:
+                self._recent.popitem(last=False)
+        return samples
+
+    def __iter__(self):
+        return iter(self.keys)
+
+    def __len__(self) -> int:
+        return len(self.keys)
 
 
 def cache_key(engine: Engine, cache: PhraseCache, phrase: Speech) -> str:
@@ -117,18 +158,19 @@ def synthesise_phrases(
     each phrase, counting phrases."""
     distinct = list(dict.fromkeys(phrases))  # in order of first use
     by_key = {phrase: cache_key(engine, cache, phrase) for phrase in distinct}
-    audio: dict[str, np.ndarray] = {}
+    length: dict[str, int] = {}
+    held: dict[str, np.ndarray] = {}  # what the cache could not keep
     missing: list[Speech] = []
     for phrase in distinct:
         key = by_key[phrase]
-        if key in audio:
+        if key in length:
             continue
-        samples = cache.get(key)
+        samples = cache.get(key)  # read whole: its checksum is checked now, not mid-mix
         if samples is None:
             missing.append(phrase)
-            audio[key] = np.zeros(0, dtype=np.float32)  # taken: a softened twin waits for it
+            length[key] = 0  # taken: a softened twin waits for it
         else:
-            audio[key] = samples
+            length[key] = len(samples)
     cached = len(distinct) - len(missing)
     done = cached
     if progress is not None and cached:
@@ -138,15 +180,16 @@ def synthesise_phrases(
             raise SynthesisError(
                 f"the voice produced no sound for {phrase.text!r}; check the phrase has words to speak"
             )
-        audio[by_key[phrase]] = cache.put(by_key[phrase], samples)
+        key = by_key[phrase]
+        stored = cache.put(key, samples)
+        length[key] = len(stored)
+        if not cache.enabled or cache.length(key) != len(stored):
+            held[key] = stored
         done += 1
         if progress is not None:
             progress("Synthesising", done, len(distinct))
-    clips: dict[Speech, np.ndarray] = {}
-    for phrase in distinct:
-        samples = audio[by_key[phrase]]
-        clips[phrase] = samples if not phrase.level_db else (samples * 10 ** (phrase.level_db / 20)).astype(np.float32)
-    return PhraseBank(clips, len(missing), cached)
+    clips = StoredClips(cache, by_key, held)
+    return PhraseBank(clips, len(missing), cached, {phrase: length[by_key[phrase]] for phrase in distinct})
 
 
 def _spoken(engine: Engine, phrases: list[Speech]) -> Iterator[tuple[Speech, np.ndarray]]:
