@@ -358,7 +358,7 @@ def test_the_summary_counts_add_up(tmp_path):
     assert (len(spoken), len(set(spoken))) == (placed, different)
 
 
-@pytest.mark.parametrize("template, minutes", [("sleep-wind-down", 4), ("deep-breathing", 3), ("body-scan", 7)])
+@pytest.mark.parametrize("template, minutes", [("sleep-wind-down", 5), ("deep-breathing", 3), ("body-scan", 7)])
 def test_previews_speech_and_silence_add_up_to_the_length(template, minutes):
     result = run_main("preview", template, "-m", str(minutes))
     found = re.search(r"Length (\d+):(\d\d) exactly; speech (\d+):(\d\d), silence (\d+):(\d\d);", result.stdout)

@@ -18,7 +18,7 @@ DEFAULT_RATES = {"hibari": 0.58, "piper": 0.5, "gtts": 0.85}
 """Each engine's default --rate (its own speed scale), the one place these are written: a
 meditation pace of about 130 words a minute inside phrases (clause gaps included) for heart
 and joe, measured with scripts/compare_voices.py."""
-PACE_SCALE = {"hibari": 0.9, "piper": 1.0, "gtts": 1.0}
+PACE_SCALE = {"hibari": 0.96, "piper": 1.0, "gtts": 1.0}
 """How fast each engine speaks at a rate, as a share of Piper joe's speed at that rate: the
 script's length estimates (script.fitting) are written for joe, so they scale by rate times this."""
 
