@@ -327,7 +327,7 @@ def test_var_typos_get_a_did_you_mean():
 def test_rates_range_is_in_the_help():
     for command in ("generate", "preview"):
         text = " ".join(run_main(command, "--help").stdout.split())
-        assert "0.3 (very slow) to 2.0 (fast); gtts 0.5 to 2.0" in text
+        assert "piper 0.3-2.0, hibari and gtts 0.5-2.0" in text
 
 
 # ---- where the files go, and counts that add up ----
