@@ -8,6 +8,7 @@ services that would try to reach the internet (this machine has none), at a phon
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -31,6 +32,18 @@ FLAGS = [
     "--mute-audio",
     f"--window-size={PHONE['width']},{PHONE['height']}",
 ]
+
+
+AXE_VERSION = "4.14"
+"""The axe-core release line the accessibility tests run (from the npm registry, via .ci/run)."""
+
+
+def axe_script() -> Path | None:
+    """axe-core's axe.min.js where .ci/run installs it (npm install --prefix <this folder>), or None."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = Path(os.environ.get("GUIDED_AUDIO_TEST_NODE", cache / "guided-audio-tests"))
+    script = folder / "node_modules" / "axe-core" / "axe.min.js"
+    return script if script.is_file() else None
 
 
 def missing() -> str | None:
@@ -88,6 +101,21 @@ class Browser:
             if message["method"] == "Network.requestWillBeSent":
                 self.requested.append(message["params"]["request"]["url"])
         return self.requested
+
+    def axe(self, include: str = "html") -> list[dict]:
+        """axe-core's violations on the page as it is now (`include`: a CSS selector to check)."""
+        script = axe_script()
+        if script is None:
+            raise RuntimeError("axe-core is not installed; .ci/run installs it")
+        if not self.run("return typeof window.axe === 'object'"):
+            self.run(script.read_text(encoding="utf-8"))
+        return self.run_async(
+            "const [include, done] = arguments; axe.run(document.querySelector(include), "
+            "{resultTypes: ['violations']}).then(r => done(r.violations.map(v => ({id: v.id, impact: v.impact, "
+            "help: v.help, nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}))), "
+            "e => done([{id: 'axe-failed', impact: 'critical', help: String(e), nodes: []}]))",
+            include,
+        )
 
     def console_errors(self) -> list[str]:
         return [entry["message"] for entry in self.driver.get_log("browser") if entry["level"] == "SEVERE"]

@@ -87,3 +87,70 @@ def measure(plan: Plan) -> Content:
 def content(name: str, minutes: int, variables: dict[str, str] | None = None) -> Content:
     return measure(preview(SessionRequest(name, minutes, variables=dict(variables or {}))))
 
+
+
+# ---- how a teacher would read it (issue 18): cycles, cues, chapters, endings, care lines ----
+
+BREATH = ("inhale", "topup", "hold", "exhale", "rest")
+WAKE_WORDS = re.compile(
+    r"\b(awake|alert|refreshed|wake|waking|stretch\w*|get up|sit up|open your eyes|let them open|"
+    r"eyes open|rest of your day|back into the room|fingers and toes)\b",
+    re.IGNORECASE,
+)
+"""What a sleep ending never says: a wake-up, a stretch, a count back into the day."""
+DRIVING = re.compile(r"\bdriving\b", re.IGNORECASE)
+
+
+def cycles(plan: Plan) -> Counter:
+    """Breath cycles by pattern ('4-7-8', '4-4-4-4'): the phase seconds from one inhale to
+    the next, each cycle counted once."""
+    phases = sorted((p for p in plan.timeline.phases if p.name in BREATH), key=lambda p: p.start)
+    rate = plan.timeline.rate
+    found: Counter = Counter()
+    current: list[str] = []
+    for phase in phases:
+        if phase.name == "inhale" and current:
+            found["-".join(current)] += 1
+            current = []
+        current.append(f"{(phase.end - phase.start) / rate:g}")
+    if current:
+        found["-".join(current)] += 1
+    return found
+
+
+@dataclass(frozen=True)
+class PatternVoice:
+    """How much the voice says inside a long breathing pattern."""
+
+    cues_per_minute: float
+    """Phrases a minute, between the pattern's fifth minute (of the session) and its end."""
+    longest_quiet: float
+    """Seconds of the longest stretch inside the pattern with no word at all."""
+
+
+def pattern_voice(plan: Plan, after_seconds: float = 300.0) -> PatternVoice | None:
+    """The voice inside the span from the first breath phase to the last (None: no pattern)."""
+    timeline, rate = plan.timeline, plan.timeline.rate
+    breaths = [p for p in timeline.phases if p.name in BREATH]
+    if not breaths:
+        return None
+    start, end = min(p.start for p in breaths), max(p.end for p in breaths)
+    inside = sorted((s for s in timeline.speech if s.end > start and s.start < end), key=lambda s: s.start)
+    edges = [start] + [e for s in inside for e in (s.start, s.end)] + [end]
+    quiet = max((b - a for a, b in zip(edges[::2], edges[1::2])), default=end - start) / rate
+    later = max(start, int(after_seconds * rate))
+    counted = [s for s in inside if s.start >= later]
+    minutes = (end - later) / rate / 60
+    return PatternVoice(len(counted) / minutes if minutes > 0 else 0.0, quiet)
+
+
+def wake_words_at_end(plan: Plan, share: float = 0.2) -> list[str]:
+    """Wake-up words said in the last `share` of the session."""
+    timeline = plan.timeline
+    from_ = timeline.total * (1 - share)
+    return [m.group(0) for s in timeline.speech if s.start >= from_ for m in WAKE_WORDS.finditer(s.text)]
+
+
+def driving_lines(plan: Plan) -> int:
+    """How often the session asks not to be heard while driving."""
+    return sum(1 for s in plan.timeline.speech if DRIVING.search(s.text))

@@ -39,6 +39,13 @@ class TwoSessions:
     def manifest(self, mp3: Path) -> dict:
         return json.loads(mp3.with_suffix(".json").read_text())
 
+    def created(self, mp3: Path) -> int:
+        """When the session was made, as the manifest records it (UTC seconds since the epoch)."""
+        import datetime
+
+        stamp = datetime.datetime.strptime(self.manifest(mp3)["created"], "%Y-%m-%dT%H:%M:%SZ")
+        return int(stamp.replace(tzinfo=datetime.timezone.utc).timestamp())
+
     def copy_to(self, folder: Path) -> "TwoSessions":
         """A private copy (file times kept) for tests that write feeds into the folder."""
         shutil.copytree(self.folder, folder, copy_function=shutil.copy2)

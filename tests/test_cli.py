@@ -69,7 +69,7 @@ def test_templates_lists_builtins_with_parameters():
         "--var pattern=  4-7-8|box|coherent|resonance|cyclic-sigh|physiological-sigh|awake|pranayama, "
         "default 4-7-8" in text
     )
-    assert "--var tones=  true|false, default false" in text
+    assert "--var tones=  auto|true|false, default auto" in text
     assert "--var second_round=  auto|true|false, default auto" in text
     assert "--var scene=" in text
     seeds = ("body-scan", "affirmations", "self-compassion", "gratitude", "sleep-wind-down")
@@ -158,7 +158,7 @@ BAD_INPUT = [
     (["generate", "progressive-muscle-relaxation", "-m", "1"], "needs at least 5 minutes; try --minutes 5"),
     (["generate", "progressive-muscle-relaxation", "-m", "1", "--var", "groups=16"], "minutes with groups=16; try --minutes"),
     (["preview", "guided-imagery", "-m", "61"], "is written for at most 60 minutes; try --minutes 60"),
-    (["generate", "deep-breathing", "-m", "5", "--var", "tones=maybe"], "is not a yes/no value"),
+    (["generate", "affirmations", "-m", "5", "--var", "twice=maybe"], "is not a yes/no value"),
     (["generate", "deep-breathing", "-m", "5", "--background", "thunder"], "unknown background 'thunder'"),
     (["generate", "deep-breathing", "-m", "5", "--background", "no/such.mp3"], "not a built-in (none, rain"),
     (["generate", "deep-breathing", "-m", "5", "--background", "rain", "--background-level", "6"], "out of range"),

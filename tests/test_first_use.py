@@ -259,7 +259,7 @@ def test_templates_json_has_its_documented_shape(tmp_path):
     assert set(pattern) == {"name", "type", "default", "choices", "min", "max", "max_length", "help"}
     assert (pattern["type"], pattern["default"], pattern["choices"][:2]) == ("choice", "4-7-8", ["4-7-8", "box"])
     tones = next(p for p in breathing["params"] if p["name"] == "tones")
-    assert tones["default"] is False and tones["type"] == "bool"
+    assert tones["default"] == "auto" and tones["type"] == "choice"
     assert data["plain_text"] == [{"name": "mantras", "path": str(mine / "mantras.txt")}]
     (broken,) = data["broken"]
     assert broken["name"] == "broken" and broken["path"] == str(mine / "broken.txt") and "never closed" in broken["error"]

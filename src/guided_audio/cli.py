@@ -24,7 +24,7 @@ from guided_audio.commands.lists import list_backgrounds, list_templates, list_v
 from guided_audio.commands.page import page
 from guided_audio.commands.playlist import playlist
 from guided_audio.commands.serve import serve
-from guided_audio.errors import Interrupted, describe
+from guided_audio.errors import Interrupted, describe, shortened
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 """-h as well as --help, on the group and (inherited) on every command."""
@@ -43,6 +43,9 @@ class GuidedAudioGroup(click.Group):
     """Turns everything a command raises into one clean error line (the only place this happens)."""
 
     def invoke(self, ctx: click.Context):
+        from guided_audio.output import WRITTEN
+
+        WRITTEN.clear()  # what this command writes (a test runner invokes many in one process)
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
@@ -124,10 +127,10 @@ def main() -> None:
         sys.exit(code)
     except click.UsageError as exc:
         command = exc.ctx.command_path if exc.ctx else "guided-audio"
-        click.echo(f"Error: {exc.format_message()} (see '{command} --help')", err=True)
+        click.echo(f"Error: {shortened(exc.format_message())} (see '{command} --help')", err=True)
         sys.exit(exc.exit_code)
     except click.ClickException as exc:
-        click.echo(f"Error: {exc.format_message()}", err=True)
+        click.echo(f"Error: {shortened(exc.format_message())}", err=True)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt as exc:  # between click's parsing and the command
         message, code = describe(exc)

@@ -6,6 +6,8 @@ The CLI turns these into click errors in one place; the library only raises them
 
 from __future__ import annotations
 
+import re
+
 
 class GuidedAudioError(Exception):
     """Base of every error guided-audio reports to a user."""
@@ -95,6 +97,24 @@ EXIT_FAILURE = 1
 """The world or the input stopped us (exit 2 is click's, for a command line it cannot parse)."""
 
 
+LONGEST_ECHO = 120
+"""Characters of a value a message repeats back; a 100 KB --var is not worth a screenful."""
+_LONG_QUOTED = re.compile(r"'[^']{%d,}'|\"[^\"]{%d,}\"" % (LONGEST_ECHO, LONGEST_ECHO))
+
+
+def shortened(message: str) -> str:
+    """The message with any long quoted value cut to its start and its length in characters."""
+    if len(message) <= 2 * LONGEST_ECHO:
+        return message
+
+    def cut(match: re.Match) -> str:
+        quote, inner = match.group(0)[0], match.group(0)[1:-1]
+        return f"{quote}{inner[:60]}...{quote} ({len(inner):,} characters)"
+
+    message = _LONG_QUOTED.sub(cut, message)
+    return message if len(message) <= 2000 else f"{message[:1200]} ... {message[-600:]}"
+
+
 def describe(exc: BaseException) -> tuple[str, int]:
     """The one error line (without 'Error: ') and the exit code for anything a command raised.
 
@@ -106,9 +126,11 @@ def describe(exc: BaseException) -> tuple[str, int]:
     import signal
 
     if isinstance(exc, GuidedAudioError):
-        return str(exc), EXIT_FAILURE
+        return shortened(str(exc)), EXIT_FAILURE
     if isinstance(exc, KeyboardInterrupt):
-        return INTERRUPTED, 128 + getattr(exc, "signum", signal.SIGINT)
+        from guided_audio.output import interrupted_message  # what this process has put in place so far
+
+        return interrupted_message(), 128 + getattr(exc, "signum", signal.SIGINT)
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         return f"{exc.strerror or exc}{where}; free some space or fix the permission, then try again", EXIT_FAILURE

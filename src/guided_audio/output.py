@@ -15,8 +15,11 @@ import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
+import threading
 import time
+import unicodedata
 from pathlib import Path
 from typing import Iterator
 
@@ -41,6 +44,66 @@ STALE_SECONDS = 3600.0
 process id now belongs to someone else (ids are reused) or it predates the pid in names."""
 
 
+WRITTEN: list[Path] = []
+"""The MP3s this process has put in place with their sidecars, whole: an interrupt after
+that must not say nothing was written (see interrupted_message)."""
+HELD_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")
+
+
+def name_problem(stem: str) -> str | None:
+    """Why a session's file stem cannot be used, or None.
+
+    A stem ending in `.chapters` would make its manifest (`X.chapters.json`) the chapters file
+    of the session named `X`, so one would silently overwrite the other. Control characters
+    (a newline, a tab) would break the playlist's and the feed's lines, or inject new ones.
+    """
+    if any(unicodedata.category(char) in ("Cc", "Zl", "Zp") for char in stem):
+        return f"{stem!r} holds a control character (a newline, a tab); use letters, digits, spaces, - _ ."
+    if stem.lower().endswith(".chapters"):
+        base = stem[: -len(".chapters")]
+        return (f"{stem!r} ends in .chapters, the name of the chapters file of a session called {base!r}; "
+                f"choose another name, e.g. {base + '-chapters'!r}")  # fmt: skip
+    return None
+
+
+def interrupted_message() -> str:
+    """What an interrupt leaves, truthfully: nothing, or the sessions already put in place whole."""
+    if not WRITTEN:
+        return "interrupted; nothing was written, and files already there are as they were"
+    names = ", ".join(path.name for path in WRITTEN[:5]) + (", ..." if len(WRITTEN) > 5 else "")
+    count = "1 session was" if len(WRITTEN) == 1 else f"{len(WRITTEN)} sessions were"
+    return f"interrupted; {count} written whole ({names}), and every other file is as it was"
+
+
+@contextlib.contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C, SIGTERM and SIGHUP for the milliseconds a commit (its renames) runs.
+
+    Once the first file is renamed into place, the rest follow: a signal that arrives meanwhile
+    is acted on just after, so a session is never left as a new MP3 without its sidecars.
+    Python runs signal handlers in the main thread only; elsewhere this holds nothing.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {}
+    for name in HELD_SIGNALS:
+        number = getattr(signal, name, None)
+        handler = signal.getsignal(number) if number is not None else None
+        if handler is None:  # not ours to touch (installed outside Python)
+            continue
+        previous[number] = handler
+        signal.signal(number, lambda signum, frame: held.append(signum))
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        if held:
+            signal.raise_signal(held[0])
+
+
 class OutputFiles:
     """The MP3 path a user asked for and the sidecars that share its stem."""
 
@@ -48,6 +111,9 @@ class OutputFiles:
         mp3 = Path(mp3).expanduser()
         if mp3.suffix.lower() != ".mp3":
             raise OutputError(f"output {mp3} should end in .mp3, e.g. --output {mp3.with_suffix('.mp3')}")
+        problem = name_problem(mp3.stem)
+        if problem:
+            raise OutputError(f"output name {problem}")
         self.mp3 = mp3
         self.final = {"mp3": mp3, **{ext: mp3.with_suffix(f".{ext}") for ext in SIDECARS}}
 
@@ -101,12 +167,14 @@ class OutputFiles:
             yield {ext: temp.path for ext, temp in temps.items()}
             for temp in temps.values():
                 temp.make_durable(0o644)
-            os.replace(temps["mp3"].path, self.final["mp3"])
-            sync_folder(self.mp3.parent)
-            for ext in SIDECARS:
-                os.replace(temps[ext].path, self.final[ext])
-            sync_folder(self.mp3.parent)
-            done = True
+            with signals_held():
+                os.replace(temps["mp3"].path, self.final["mp3"])
+                sync_folder(self.mp3.parent)
+                for ext in SIDECARS:
+                    os.replace(temps[ext].path, self.final[ext])
+                sync_folder(self.mp3.parent)
+                done = True
+                WRITTEN.append(self.mp3)
         except OSError as exc:
             raise OutputError(f"cannot write {self.mp3}: {exc.strerror or exc}; free some space or choose another --output") from None
         finally:

@@ -32,7 +32,7 @@ from guided_audio.mp3.fingerprint import audio_fingerprint
 from guided_audio.mp3.parts import resume_points, session_parts, write_mp3
 from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, write_tags
 from guided_audio.output import OutputFiles
-from guided_audio.publish.sidecars import SessionInfo, write_sidecars
+from guided_audio.publish.sidecars import SessionInfo, manifest, write_sidecars
 from guided_audio.script import markup, templates
 from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
 from guided_audio.script import parts as multipart
@@ -132,6 +132,8 @@ class Plan:
     """The whole minutes this template fits with these parameters (preview only)."""
     parts: list[PlannedPart] = field(default_factory=list)
     """For a session of several parts: each part, where it lies and how it fits."""
+    estimated: frozenset[markup.Speech] = frozenset()
+    """The phrases whose lengths are estimates (preview only)."""
 
 
 @dataclass
@@ -166,7 +168,8 @@ def check_minutes(minutes: float) -> float:
     """A positive number; the longest is the template's to say (check_length), so that the
     first limit a user meets is the one that applies."""
     if not isinstance(minutes, (int, float)) or math.isnan(minutes) or minutes <= 0:
-        raise LengthError(f"--minutes must be a positive number, not {minutes}; try --minutes 5")
+        shown = f"{minutes:g}" if isinstance(minutes, (int, float)) else repr(minutes)[:40]  # 0, as typed, not 0.0
+        raise LengthError(f"--minutes must be a positive number, not {shown}; try --minutes 5")
     if math.isinf(minutes):
         raise LengthError(f"--minutes {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
     return float(minutes)
@@ -245,10 +248,31 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
     check_length(template, minutes, request.variables, lengths)
     plan = _lay_out(request, template, minutes, lengths)
     _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
-    plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated_phrases = len(plan.estimated)
     if with_range:
         plan.lengths = length_range(template, request.variables, lengths)
     return plan
+
+
+def plan_manifest(request: SessionRequest, plan: Plan) -> dict[str, Any]:
+    """The plan in the shape of generate's manifest, by the same code, for reading a session
+    before it is rendered (preview --json); what only rendering knows (loudness) is left out,
+    and estimated lengths are marked (`"estimated": true`, `estimated_phrases`)."""
+    engine = _engine(request)
+    info = SessionInfo(
+        title=request.title or f"{plan.template.title} ({plan.minutes:g} min)",
+        template=plan.template.name,
+        minutes=plan.minutes,
+        params=plan.params,
+        engine=engine.name,
+        voice=engine.voice_label,
+        background=request.background,
+    )
+    if plan.parts:
+        info.extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
+    data = manifest(info, plan.timeline, estimated=plan.estimated)
+    return {"preview": True, **data, "estimated_phrases": plan.estimated_phrases}
 
 
 def default_output(template_name: str, minutes: float) -> Path:
@@ -368,7 +392,8 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
 
 def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[PartScript]:
     """Each part checked and rendered on its own; an error names the part it is about."""
-    parts = multipart.with_shared(request.parts, request.variables, request.templates_dirs)
+    arranged = multipart.with_shared(request.parts, request.variables, request.templates_dirs)
+    parts = arranged.parts
     scripts = []
     for index, part in enumerate(parts, start=1):
         given = dict(part.variables)
@@ -380,30 +405,15 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             items, params = _script(request, template, minutes, given, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
-        if index > 1:
-            items = markup.parse(transition(index, template)) + items
-        scripts.append(PartScript(index, part, template, items, params))
+        opening = markup.parse(transition(index, template, arranged.name if index == 2 else "")) if index > 1 else []
+        said = tuple(phrase.text for phrase in phrases(opening))
+        scripts.append(PartScript(index, part, template, opening + items, params, said))
     return scripts
 
 
 def _lay_out_parts(scripts: list[PartScript], length_of) -> Plan:
     """Each part laid out to exactly its own minutes, then joined: one chapter per part."""
-    timelines = []
-    for part in scripts:
-        try:
-            timelines.append(layout(
-                part.items, length_of, total_seconds=part.part.minutes * 60, rate=SESSION_RATE,
-                guessed=guessed_by(length_of),
-            ))  # fmt: skip
-        except LengthError as exc:
-            if isinstance(exc, TooShort):
-                exc = LengthError(too_short_message(part.template, part.part.minutes, dict(part.part.variables), length_of, exc))
-            raise multipart.named(part.label, part.part, exc) from None
-    timeline = multipart.join(scripts, timelines)
-    planned, at = [], 0
-    for part, own in zip(scripts, timelines):
-        planned.append(PlannedPart(part, at, at + own.total, own.pattern_share))
-        at += own.total
+    timeline, planned = multipart.lay_out(scripts, length_of)
     items = [item for part in scripts for item in part.items]
     combined = multipart.combined_template(scripts)
     return Plan(combined, multipart.total_minutes([p.part for p in scripts]), {}, items, timeline, 0, parts=planned)
@@ -415,7 +425,8 @@ def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_rang
     scripts = _part_scripts(request, lengths)
     plan = _lay_out_parts(scripts, lengths)
     _warn_idle_options(request, plan.template, plan.minutes, scripts)
-    plan.estimated_phrases = len(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
+    plan.estimated_phrases = len(plan.estimated)
     for part in plan.parts if with_range else ():
         part.lengths = length_range(part.script.template, dict(part.script.part.variables), lengths)
     return plan

@@ -163,21 +163,22 @@ def test_a_chosen_bitrate_is_the_bitrate_of_every_frame(tmp_path):
 
 
 def ffmpeg_chapters(mp3) -> list[tuple[float, str]]:
-    """(start, title) of each chapter in the order ffmpeg lists them, as players built on it do."""
+    """(start, title) of each chapter in the order ffmpeg's demuxer lists them, as players built
+    on it do. (Its `-f ffmetadata` output is the command line's remuxed view, which shifts them
+    by the Info tag's start trim, 1152 samples here, as it would for any LAME file.)"""
+    import re
     import subprocess
 
     from guided_audio.audio.ffmpeg import ffmpeg_exe
 
-    out = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-i", str(mp3), "-f", "ffmetadata", "-"],
-        capture_output=True, text=True, check=True,
-    ).stdout  # fmt: skip
+    said = subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(mp3)], capture_output=True, text=True).stderr
     chapters, start = [], None
-    for line in out.split("[CHAPTER]", 1)[-1].splitlines() if "[CHAPTER]" in out else []:
-        if line.startswith("START="):
-            start = int(line.removeprefix("START="))
-        elif line.startswith("title=") and start is not None:
-            chapters.append((start / 1000, line.removeprefix("title=")))
+    for line in said.splitlines():
+        found = re.match(r"\s*Chapter #\d+:\d+: start (\d+\.\d+), end", line)
+        if found:
+            start = float(found.group(1))
+        elif start is not None and line.strip().startswith("title"):
+            chapters.append((round(start, 3), line.split(":", 1)[1].strip()))
             start = None
     return chapters
 

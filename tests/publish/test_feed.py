@@ -13,6 +13,7 @@ from podcast_sessions import TRICKY_TITLE
 
 from guided_audio.cli import cli
 from guided_audio.errors import FeedError
+from guided_audio.publish.cards import about
 from guided_audio.publish.feed import FeedOptions, build_feed, podcast_guid
 
 BASE = "http://127.0.0.1:8000"
@@ -52,8 +53,8 @@ def test_feedparser_reads_every_episode_with_exact_enclosure_lengths(published):
         assert enclosure.href == f"{BASE}/{mp3.name}" and enclosure.type == "audio/mpeg"
         assert int(enclosure.length) == mp3.stat().st_size
         assert entry.itunes_duration == str(round(published.manifest(mp3)["duration"]))
-        assert entry.summary == published.manifest(mp3)["description"]
-        assert email.utils.parsedate_to_datetime(entry.published).timestamp() == int(mp3.stat().st_mtime)
+        assert entry.summary == (about(published.manifest(mp3)) or published.manifest(mp3)["description"])
+        assert email.utils.parsedate_to_datetime(entry.published).timestamp() == published.created(mp3)
 
 
 def test_podcastparser_reads_titles_sizes_durations_and_guids(published):
@@ -116,7 +117,8 @@ def test_feed_writes_a_square_cover_and_a_playlist(published):
     lines = (published.folder / "playlist.m3u8").read_text(encoding="utf-8").splitlines()
     assert lines[0] == "#EXTM3U" and lines[1] == "#PLAYLIST:Guided relaxation"
     entries = list(zip(lines[2::2], lines[3::2]))
-    assert [name for _, name in entries] == ["arrive.mp3", "breathing.mp3"]
+    newest_first = sorted([published.breathing, published.arrive], key=lambda p: (published.created(p), p.name), reverse=True)
+    assert [name for _, name in entries] == [p.name for p in newest_first]  # as the feed and page list them
     for info, name in entries:
         manifest = published.manifest(published.folder / name)
         assert info == f"#EXTINF:{round(manifest['duration'])},{manifest['author']} - {manifest['title']}"
@@ -175,3 +177,79 @@ def test_text_that_xml_cannot_carry_is_dropped_not_written(two_sessions, tmp_pat
     parsed = feedparser.parse(result.feed.read_bytes())
     assert not parsed.bozo and parsed.feed.description == "Calm  nights"
     assert Image.open(io.BytesIO(result.cover.read_bytes())).size == (1400, 1400)
+
+
+def test_podcastparser_reads_chapters_images_and_the_feed_names_its_host(published):
+    import podcastparser
+
+    with open(published.folder / "feed.xml", "rb") as stream:
+        parsed = podcastparser.parse(f"{BASE}/feed.xml", stream)
+    episodes = {episode["title"]: episode for episode in parsed["episodes"]}
+    for mp3 in (published.breathing, published.arrive):
+        manifest = published.manifest(mp3)
+        episode = episodes[manifest["title"]]
+        assert [(c["start"], c["title"]) for c in episode["chapters"]] == [
+            (int(c["start"]), c["title"]) for c in manifest["chapters"]
+        ]  # podcastparser keeps whole seconds (it drops the milliseconds)
+        assert episode["episode_art_url"] == f"{BASE}/player/covers/{mp3.stem}.jpg"
+        assert (published.folder / "player" / "covers" / f"{mp3.stem}.jpg").is_file()
+    channel = ET.parse(published.folder / "feed.xml").getroot().find("channel")
+    assert channel.findtext("podcast:medium", namespaces=NS) == "podcast"
+    assert channel.findtext("podcast:locked", namespaces=NS) == "yes"
+    assert channel.find("podcast:person", NS).text == "Kind & Co"
+    assert channel.find("podcast:person", NS).get("role") == "host"
+    assert channel.findtext("itunes:type", namespaces=NS) == "episodic"
+    for item in channel.findall("item"):
+        assert item.find("itunes:season", NS) is None  # not a series: no numbers
+
+
+def test_a_series_feed_numbers_its_episodes(published, tmp_path):
+    import dataclasses
+
+    import feedparser
+
+    from guided_audio.publish.episodes import find_episodes
+
+    sessions = published.copy_to(tmp_path / "series")
+    episodes = sorted(find_episodes(sessions.folder), key=lambda e: e.mp3.name)
+    numbered = [dataclasses.replace(e, number=n) for n, e in enumerate(episodes, start=1)]
+    build_feed(sessions.folder, FeedOptions(BASE), numbered)
+    channel = ET.parse(sessions.folder / "feed.xml").getroot().find("channel")
+    assert channel.findtext("itunes:type", namespaces=NS) == "serial"
+    found = {
+        item.find("enclosure").get("url").rsplit("/", 1)[1]: [
+            item.findtext(tag, namespaces=NS) for tag in ("itunes:season", "itunes:episode", "podcast:season", "podcast:episode")
+        ]
+        for item in channel.findall("item")
+    }
+    assert found == {"arrive.mp3": ["1", "1", "1", "1"], "breathing.mp3": ["1", "2", "1", "2"]}
+    parsed = feedparser.parse((sessions.folder / "feed.xml").read_bytes())
+    assert not parsed.bozo
+    assert {e.itunes_episode for e in parsed.entries} == {"1", "2"}
+    assert all(e.image.href.startswith(f"{BASE}/player/covers/") for e in parsed.entries)
+
+
+def test_a_copied_folder_keeps_its_dates_and_order(published, tmp_path):
+    """Copied without its file times (as a phone or a cloud drive copies), rebuilt: same dates."""
+    import os
+    import shutil
+
+    def dated(folder):
+        items = ET.parse(folder / "feed.xml").getroot().iter("item")
+        return [(item.find("enclosure").get("url"), item.findtext("pubDate")) for item in items]
+
+    copy = tmp_path / "copy"
+    shutil.copytree(published.folder, copy, copy_function=shutil.copyfile)
+    for mp3 in copy.glob("*.mp3"):  # the copies are all made now, in reverse order of making
+        os.utime(mp3, (1_900_000_000 - published.created(published.folder / mp3.name),) * 2)
+    build_feed(copy, FeedOptions(BASE, author="Kind & Co"))
+    assert dated(copy) == dated(published.folder)
+    playlist = (copy / "playlist.m3u8").read_text(encoding="utf-8")
+    assert playlist == (published.folder / "playlist.m3u8").read_text(encoding="utf-8")
+    # A manifest from before `created` falls back to its MP3's time.
+    manifest = published.manifest(copy / "arrive.mp3")
+    del manifest["created"]
+    (copy / "arrive.json").write_text(__import__("json").dumps(manifest))
+    build_feed(copy, FeedOptions(BASE))
+    when = dict(dated(copy))[f"{BASE}/arrive.mp3"]
+    assert email.utils.parsedate_to_datetime(when).timestamp() == int((copy / "arrive.mp3").stat().st_mtime)

@@ -65,7 +65,7 @@ def test_the_page_lists_both_sessions_newest_first_with_their_files(written):
     page = page_of(written.folder)
     cards = [attrs for attrs in page.all("li") if attrs.get("class") == "card"]
     # newest first by the feed's whole-second date, then by name (two renders can share a second)
-    newest_first = sorted([written.breathing, written.arrive], key=lambda p: (int(p.stat().st_mtime), p.name), reverse=True)
+    newest_first = sorted([written.breathing, written.arrive], key=lambda p: (written.created(p), p.name), reverse=True)
     assert [card["data-file"] for card in cards] == [p.name for p in newest_first]
     for card in cards:
         mp3 = written.folder / card["data-file"]
@@ -111,7 +111,7 @@ def test_markup_in_titles_and_descriptions_is_escaped(two_sessions, tmp_path):
     write_page(sessions.folder, title="<b>Mine</b>")
     text = (sessions.folder / "index.html").read_text()
     page = Parsed(text)
-    assert [script["src"].split("?")[0] for script in page.all("script")] == ["player/player.js", "player/offline.js"]
+    assert [script["src"].split("?")[0] for script in page.all("script")] == ["player/player.js", "player/pacer.js", "player/offline.js"]
     assert len(page.all("img")) == 3  # the player's and two covers: no injected image
     assert MARKUP_TITLE in page.texts["h3"] and MARKUP_DESCRIPTION in page.texts["p"]
     assert "<b>Mine</b>" not in text and "&lt;b&gt;Mine&lt;/b&gt;" in text

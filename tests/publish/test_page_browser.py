@@ -119,7 +119,7 @@ def test_both_cards_with_covers_newest_first_at_phone_size(site, browser, screen
                      "[...document.querySelectorAll('.card .cover')].every(i => i.complete && i.naturalWidth === 512)")
     files = browser.run("return [...document.querySelectorAll('.card')].map(c => c.dataset.file)")
     # by the feed's whole-second date, then by name (two renders can share a second)
-    newest_first = sorted([site.sessions.breathing, site.sessions.arrive], key=lambda p: (int(p.stat().st_mtime), p.name))
+    newest_first = sorted([site.sessions.breathing, site.sessions.arrive], key=lambda p: (site.sessions.created(p), p.name))
     assert files == [p.name for p in reversed(newest_first)]
     texts = browser.run("return [...document.querySelectorAll('.card')].map(c => "
                         "[c.querySelector('h3').textContent, c.querySelector('.meta').textContent])")
@@ -141,7 +141,7 @@ def test_both_cards_with_covers_newest_first_at_phone_size(site, browser, screen
 def test_markup_in_a_title_or_description_stays_text(site, browser):
     arrive = card(browser, "arrive.mp3")
     assert browser.run("return window.injected === undefined")
-    assert browser.run("return document.querySelectorAll('script').length") == 2  # player.js and offline.js
+    assert browser.run("return document.querySelectorAll('script').length") == 3  # player.js, pacer.js and offline.js
     assert browser.run("return document.querySelectorAll('.card img').length") == 2  # the covers only
     assert browser.run(f"return document.querySelector('{arrive} .description').textContent") == SCRIPT_DESCRIPTION
     click(browser, f"{arrive} [data-action=play]")
@@ -178,10 +178,10 @@ def test_play_jump_to_the_second_chapter_and_the_transcript_follows(site, browse
                      timeout=following[0] - first[1] + 10)
     t = current_time(browser)
     assert following[0] - 0.3 <= t <= following[1] + 0.5
-    assert browser.run("return document.querySelector('#transcript .speaking').getAttribute('aria-current')") == "true"
+    assert browser.run("return document.querySelector('#transcript .speaking .line').getAttribute('aria-current')") == "true"
     assert browser.run("return document.querySelectorAll('#transcript li').length") == len(said)
     assert browser.run(
-        "const box = document.getElementById('transcript').getBoundingClientRect(), "
+        "const box = document.getElementById('transcript-scroll').getBoundingClientRect(), "
         "cue = document.querySelector('#transcript .speaking').getBoundingClientRect(); "
         "return cue.top >= box.top && cue.bottom <= box.bottom"
     ), "the transcript scrolls to keep the phrase being spoken in view"
@@ -210,7 +210,8 @@ def test_keyboard_and_lock_screen(site, browser):
     assert metadata[:3] == [manifest["title"], manifest["author"], manifest["album"]]
     assert metadata[3].startswith(site.url + "player/covers/breathing.jpg")
     for label in ("Back 15 seconds", "Play", "Next chapter", "Position in the session"):
-        assert browser.run("return document.querySelectorAll(`[aria-label='${arguments[0]}']`).length", label) == 1
+        assert browser.run("return [...document.querySelectorAll(`#player [aria-label='${arguments[0]}']`)]"
+                           ".filter(e => e.offsetParent !== null).length", label) == 1  # fmt: skip
     assert browser.run("return document.querySelectorAll('button:not([aria-label])').length") == browser.run(
         "return [...document.querySelectorAll('button:not([aria-label])')].filter(b => b.textContent.trim()).length"
     ), "every button has a name a screen reader can say"
@@ -301,9 +302,12 @@ def test_a_kept_session_plays_and_seeks_with_the_server_stopped(offline_site, tm
     )
     assert past_end == [416, f"bytes */{len(data)}"]
 
-    # The session not kept says so, kindly; removing frees the space.
-    click(browser, f"{card(browser, 'arrive.mp3')} [data-action=play]")
-    browser.wait_for("document.getElementById('message').textContent.includes('not kept on this device')")
+    # The session not kept says so on its card, kindly, and offers no Play that would fail.
+    arrive = card(browser, "arrive.mp3")
+    browser.wait_for(f"document.querySelector('{arrive} [data-role=offline]').textContent.startsWith('Not available offline')")
+    assert browser.run(f"return document.querySelector('{arrive} [data-action=play]').disabled") is True
+    assert browser.run(f"return document.querySelector('{card(browser, breathing.name)} [data-action=play]').disabled") is False
+    # Removing frees the space.
     click(browser, f"{card(browser, breathing.name)} [data-action=remove]")
     browser.wait_for(f"document.querySelector('{status}').textContent === 'Removed from this device.'")
     assert browser.run_async("caches.keys().then(k => arguments[0](k.filter(n => n.startsWith('guided-audio-keep:'))))") == []
@@ -339,6 +343,13 @@ def test_at_a_network_address_keeping_needs_https_and_works_with_it(two_sessions
         assert browser.run("return isSecureContext") is False
         browser.wait_for("!document.getElementById('secure-note').hidden")
         assert browser.run("return [...document.querySelectorAll('[data-action=keep]')].every(b => b.hidden)")
+        # Said where the button would be, in the listener's words, with the one step that fixes it.
+        hints = browser.run("return [...document.querySelectorAll('[data-role=secure-hint]')].map(p => [p.hidden, p.textContent])")
+        assert hints and all(not hidden and "https://" in text for hidden, text in hints)
+        note = browser.run("return document.getElementById('secure-note')")
+        assert "guided-audio serve --https" in note.text and note.location["y"] < browser.run(
+            "return document.querySelector('.card').getBoundingClientRect().top + scrollY"
+        ), "the note comes before the sessions, not at the bottom of the page"
         click(browser, f"{card(browser, 'breathing.mp3')} [data-action=play]")
         browser.wait_for("document.getElementById('audio').currentTime > 0.3")
 

@@ -219,7 +219,7 @@ def serve_until_interrupted(folder, *args: str) -> tuple[int, str]:
 def test_serve_command_on_loopback_prints_its_address_and_stops_on_ctrl_c(served):
     sessions, _ = served
     code, out = serve_until_interrupted(sessions.folder)
-    assert code == 0, out
+    assert code == 130, out  # 128 + SIGINT, as the README's exit codes say
     assert out.startswith(f"Serving {sessions.folder} read-only at http://127.0.0.1:")
     assert "Anyone on this network" not in out and out.rstrip().endswith("Stopped.")
     assert "Listen in a browser at http://127.0.0.1:" in out
@@ -229,7 +229,7 @@ def test_serve_command_on_loopback_prints_its_address_and_stops_on_ctrl_c(served
 def test_serve_command_on_the_network_prints_the_feed_url_and_a_qr_code(served):
     sessions, _ = served
     code, out = serve_until_interrupted(sessions.folder, "--host", "0.0.0.0")
-    assert code == 0, out
+    assert code == 130, out
     assert "Anyone on this network can download these files" in out
     assert "to keep sessions offline, browsers need a secure origin\n(https or localhost)" in out
     assert "serve with --https" in out

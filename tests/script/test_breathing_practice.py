@@ -1,9 +1,11 @@
-"""Breathing that fills the time asked: continuous practice for the steady patterns, short
-rounds for the strong ones, and the share in the pattern that preview reports (no audio).
+"""The steady patterns as one unbroken practice, with tips inside the breath and guidance that
+fades; practice=rounds; the dosed patterns (4-7-8, the sighs), which practice cannot change;
+and the share in the pattern that preview reports (no audio). How each pattern is taught
+(doses, cues a minute, the sleep ending) is held in test_breath_teaching.py.
 
 The share does not depend on the voice: the template counts its cycles from estimates of
 its own words, and the phases are exact, so a plan with estimated phrase lengths has the same
-share as the rendered session (tests/test_breathing_fill.py renders some with the real voice).
+share as the rendered session.
 """
 
 from __future__ import annotations
@@ -55,12 +57,11 @@ def inhale_gaps(timeline: Timeline) -> list[float]:
 
 
 @pytest.mark.parametrize("label", list(STEADY))
-@pytest.mark.parametrize("tones", ["", "true"])
-def test_steady_patterns_fill_three_quarters_of_every_session_of_10_minutes_or_more(label, tones):
-    shares = {minutes: plan(label, minutes, tones=tones).pattern_share for minutes in EVERY_MINUTE}
-    low = min(shares, key=shares.get)
-    assert shares[low] >= 0.75, f"{label} at {low} min: {shares[low]:.1%} in the pattern"
-    assert shares[60] >= 0.9, "an hour is nearly all breathing"
+def test_a_longer_steady_session_is_a_longer_practice(label):
+    """The old target (three quarters of every session in the pattern) is retired; what holds
+    is that a steady pattern grows by breathing longer, not by talking more."""
+    shares = [plan(label, minutes).pattern_share for minutes in (10, 20, 45, 60)]
+    assert shares == sorted(shares) and shares[-1] >= 0.9
 
 
 @pytest.mark.parametrize("label", list(STEADY))
@@ -84,12 +85,13 @@ def test_tips_are_said_inside_a_breath_and_guidance_thins_out(label):
     inhales = [phase.start for phase in timeline.phases if phase.name == "inhale"]
     cues = sorted(timeline.speech, key=lambda s: s.start)
     practice = [s for s in cues if inhales[1] <= s.start < inhales[-1] + cycle]
-    tips = [s for s in practice if len(s.text) > 15]
+    resync = {"Breathing in.", "And in, slowly.", "Gently in.", "Breathing in again."}
+    tips = [s for s in practice if len(s.text) > 15 and s.text not in resync]
     assert len(tips) >= 8 and len({s.text for s in tips}) == len(tips)
     for tip in tips:
         assert any(start <= tip.start and tip.end < start + cycle for start in inhales), tip
     late = [s.text for s in practice[-40:]]
-    assert max(map(len, late)) <= 35 and sum(map(len, late)) / len(late) < 12
+    assert max(map(len, late)) <= 40 and sum(map(len, late)) / len(late) < 20
 
 
 def test_practice_rounds_gives_a_steady_pattern_short_rounds_with_short_rests():
@@ -99,35 +101,24 @@ def test_practice_rounds_gives_a_steady_pattern_short_rounds_with_short_rests():
     assert max(rests) <= 30, "rests kept short"
 
 
-@pytest.mark.parametrize("label", ["cyclic-sigh", "physiological-sigh", "pranayama"])
-def test_strong_patterns_come_in_rounds_unless_continuous_is_asked_for(label):
-    by_default = inhale_gaps(plan(label, 20))
-    cycle = min(by_default)
-    assert any(gap > cycle + 5 for gap in by_default), "rounds with natural breaths between"
-    assert max(by_default) - cycle <= 45, "rests between rounds kept short"
-    continuous = plan(label, 20, practice="continuous")
-    assert set(inhale_gaps(continuous)) == {cycle}
-    assert continuous.pattern_share >= 0.8
+def test_pranayama_is_practised_continuously_unless_rounds_are_asked_for():
+    assert set(inhale_gaps(plan("pranayama", 20))) == {23.0}
+    in_rounds = inhale_gaps(plan("pranayama", 20, practice="rounds"))
+    assert any(gap > 23 + 5 for gap in in_rounds), "rounds with natural breaths between"
+    assert max(in_rounds) - 23 <= 45, "rests between rounds kept short"
 
 
-@pytest.mark.parametrize("minutes", [6, 10, 20, 30, 60])
-def test_4_7_8_keeps_to_rounds_of_four_with_a_short_rest(minutes, caplog):
-    gaps = inhale_gaps(plan("4-7-8", minutes))
-    rounds, current = [], 1
-    for gap in gaps:
-        if gap == 19:
-            current += 1
-        else:
-            assert 19 + 15 <= gap <= 19 + 40, gap
-            rounds.append(current)
-            current = 1
-    assert max(rounds + [current]) <= 4
+@pytest.mark.parametrize("label, minutes", [("4-7-8", 6), ("4-7-8", 20), ("physiological-sigh", 10), ("cyclic-sigh", 20)])
+def test_the_dosed_patterns_are_taught_one_way_whatever_practice_says(label, minutes, caplog):
+    """4-7-8 and the sighs are dosed as they are taught, so --var practice changes nothing and
+    the user is told so."""
     with caplog.at_level(logging.WARNING):
-        asked = preview(SessionRequest("deep-breathing", minutes, variables={"practice": "continuous"}))
+        asked = preview(SessionRequest("deep-breathing", minutes, variables={"pattern": label, "practice": "continuous"}))
+
     def shape(phases):  # where the cycles fall depends on the phrase lengths preview has; their run does not
         return [(phase.name, phase.end - phase.start) for phase in phases]
 
-    assert shape(asked.timeline.phases) == shape(plan("4-7-8", minutes).phases)
+    assert shape(asked.timeline.phases) == shape(plan(label, minutes).phases)
     assert "--var practice=continuous makes no difference" in caplog.text
 
 

@@ -50,6 +50,7 @@ SAFETY = {
     "self-compassion": r"someone you trust",
     "gratitude": r"hard to find",
     "sleep-wind-down": r"driving",
+    "mindfulness": r"stop at any time",
 }
 """The care line a teacher would give for each practice; other templates need a general one."""
 GENERAL_SAFETY = r"at any time|whenever you|driving|light-headed|\bpain\b"

@@ -28,7 +28,10 @@ from guided_audio.session import Plan, SessionRequest, preview
 GROWING = {
     # template: least speech share at 10 to 45 minutes, and at 60
     "guided-imagery": (0.25, 0.22),
-    "body-scan": (0.25, 0.2),
+    # issue 18 retired the quarter-speech target: the scan now deepens into longer pauses and
+    # announced silences instead of adding practices, so its floor is lower (breath focus at
+    # 45 minutes is the least, about 18% by estimates)
+    "body-scan": (0.14, 0.11),
     "self-compassion": (0.25, 0.2),
     "gratitude": (0.25, 0.18),
     "affirmations": (0.14, 0.1),

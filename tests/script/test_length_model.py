@@ -132,4 +132,4 @@ def test_preview_shows_the_plan_and_says_which_cues_the_estimates_doubt(tmp_path
     path.write_text("[phase exhale 1s] Breathe out, slow and smooth.\n[phase rest 3s] Rest.\n[pause 1s+]\n")
     plan = preview(SessionRequest(str(path), 1))
     assert plan.timeline.uncertain_cues == 1
-    assert "By the estimates, 1 cue would start before the words ahead of them end" in format_plan(plan)
+    assert "By the estimates, 1 cue would start before the words ahead of it end" in format_plan(plan)

@@ -132,7 +132,7 @@ def test_phase_tag():
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("[foo]", "line 1: unknown tag [foo]; tags are [pause 5s], [pause 8s+], [silence 2min+], [chapter Title], [phase inhale 4s] and [pace 0.9]"),
+        ("[foo]", "line 1: unknown tag [foo]; tags are [pause 5s], [pause 8s+], [silence 2min+], [chapter Title], [phase inhale 4s], [pace 0.9] and [bell]"),
         ("Hi.\n\nThere [music on] now", "line 3: unknown tag [music on];"),
         ("[]", "line 1: unknown tag [];"),
         ("x\n<br>", "line 2: unsupported tag <br>; only <break time=\"3s\"/> is understood"),

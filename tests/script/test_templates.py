@@ -90,9 +90,12 @@ def test_front_matter_errors(text, message):
     assert str(exc.value).startswith(message)
 
 
-@pytest.mark.parametrize("toml", ["title = \n", "title = 'x\n", "[params.x\n", "title = 'a'\ntitle = 'b'\n"])
-def test_invalid_toml(toml):
-    with pytest.raises(TemplateSyntaxError, match=r"^t\.txt: front matter is not valid TOML: \S"):
+@pytest.mark.parametrize(
+    "toml, line", [("title = \n", 2), ("title = 'x\n", 2), ("[params.x\n", 2), ("title = 'a'\ntitle = 'b'\n", 3)]
+)
+def test_invalid_toml(toml, line):
+    """The file's own line (issue 20: tomllib counts from the line after the +++)."""
+    with pytest.raises(TemplateSyntaxError, match=rf"^t\.txt:{line}: front matter is not valid TOML: \S"):
         parse(f"+++\n{toml}+++\nHi.\n")
 
 

@@ -105,3 +105,20 @@ def test_an_altered_mp3_is_rendered_again(three, tmp_path):
     mp3.write_bytes(bytes(data))
     plan = build_series(built.series, BuildOptions(output=built.folder, dry_run=True))
     assert [r.status for r in plan.reports] == ["unchanged", "would render: incomplete", "unchanged"]
+
+
+def test_the_series_feed_numbers_its_episodes_with_their_own_images(three):
+    """Season and episode numbers in the file's order, each episode's own cover (issue 22)."""
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0"}
+    channel = ET.parse(three.folder / "feed.xml").getroot().find("channel")
+    assert channel.findtext("itunes:type", namespaces=ns) == "serial"
+    numbers = {
+        item.findtext("title"): [item.findtext(tag, namespaces=ns) for tag in
+                                 ("itunes:season", "itunes:episode", "podcast:season", "podcast:episode")]
+        for item in channel.findall("item")
+    }  # fmt: skip
+    assert numbers == {"Breathing with rain": ["1", "1", "1", "1"], "Let the body go": ["1", "2", "1", "2"],
+                       "A forest path": ["1", "3", "1", "3"]}  # fmt: skip
+    images = [item.find("itunes:image", ns).get("href").split("?")[0] for item in channel.findall("item")]
+    assert [image.rsplit("/", 1)[1] for image in images] == [f"{name}.jpg" for name in reversed(FILES)]
+    assert all((three.folder / "player" / "covers" / f"{name}.jpg").is_file() for name in FILES)

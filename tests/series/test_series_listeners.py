@@ -25,7 +25,7 @@ minutes = 3
 
 [[episode]]
 title = "Settle"
-parts = ["deep-breathing:2:pattern=box", "guided-imagery:5:scene=beach"]
+parts = ["deep-breathing:2:pattern=box", "guided-imagery:4:scene=beach"]
 
 [[episode]]
 title = "Breathe with the sea"

@@ -178,11 +178,11 @@ def test_a_var_naming_a_file_is_found_beside_the_series_and_its_content_is_in_th
 
 def test_an_episode_of_several_parts(tmp_path):
     text = GOOD.replace('template = "guided-imagery"\nminutes = 6\nvars = { scene = "forest" }',
-                        'parts = ["deep-breathing:2:pattern=box", "guided-imagery:5:scene=forest"]')
+                        'parts = ["deep-breathing:2:pattern=box", "guided-imagery:4:scene=forest"]')
     job = check_series(read_series(write(tmp_path, text))).jobs[1]
-    assert [str(part) for part in job.request.parts] == ["deep-breathing:2:pattern=box", "guided-imagery:5:scene=forest"]
-    assert job.request.minutes == 7 and [t.name for t in job.templates] == ["deep-breathing", "guided-imagery"]
-    short = error_of(tmp_path, text.replace("guided-imagery:5", "guided-imagery:1"))
+    assert [str(part) for part in job.request.parts] == ["deep-breathing:2:pattern=box", "guided-imagery:4:scene=forest"]
+    assert job.request.minutes == 6 and [t.name for t in job.templates] == ["deep-breathing", "guided-imagery"]
+    short = error_of(tmp_path, text.replace("guided-imagery:4", "guided-imagery:1"))
     assert short.startswith("course.toml:14: episode 'A forest': part 2 (guided-imagery:1:scene=forest): "), short
     both = error_of(tmp_path, text.replace('parts = [', 'minutes = 6\nparts = ['))
     assert "either parts or template and minutes" in both

@@ -29,6 +29,7 @@ def build(series_file: Path, output: Path | None, jobs: int | None, dry_run: boo
     """
     from guided_audio.errors import SeriesError
     from guided_audio.series.build import BuildOptions, build_series
+    from guided_audio.commands.report import counted
     from guided_audio.series.progress import ProgressLine, summary_table
 
     options = BuildOptions(output=output, jobs=jobs, dry_run=dry_run, force=force, scheduler=scheduler)
@@ -39,7 +40,7 @@ def build(series_file: Path, output: Path | None, jobs: int | None, dry_run: boo
         rendered = sum(r.status == "rendered" for r in result.reports)
         removed = f", {len(result.removed)} removed" if result.removed else ""
         if result.dry_run:
-            gone = f"; {len(result.removed)} episode(s) gone from the file would be removed" if result.removed else ""
+            gone = f"; {counted(len(result.removed), 'episode')} gone from the file would be removed" if result.removed else ""
             click.echo(f"Dry run: nothing written to {result.root}{gone}")
         else:
             wrote = ", ".join(str(path) for path in result.feeds) or "no feed"

@@ -47,7 +47,8 @@ def clear() -> None:
     Example:
         guided-audio cache clear
     """
+    from guided_audio.commands.report import counted
     from guided_audio.voice.cache import PhraseCache
 
     removed = PhraseCache().clear()
-    click.echo(f"Removed {removed.entries} entries ({_mebibytes(removed.bytes)}) from {removed.folder}")
+    click.echo(f"Removed {counted(removed.entries, 'entry', 'entries')} ({_mebibytes(removed.bytes)}) from {removed.folder}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -45,8 +46,8 @@ def _request(**kwargs):
     named, minutes = kwargs.pop("template"), kwargs.pop("minutes")
     options = {key: value for key, value in kwargs.items() if value is not None}
     if len(named) == 1 and (minutes is not None or ":" not in named[0]):
-        if minutes is None:
-            raise LengthError(f"say how long: --minutes N, or {named[0]}:N (like {named[0]}:10)")
+        if minutes is None:  # a command line short of an option: exit 2, as click's own are
+            raise click.UsageError(f"say how long: --minutes N, or {named[0]}:N (like {named[0]}:10)")
         return SessionRequest(named[0], minutes, **options)
     parts = [parse_part(text) for text in named]
     total = total_minutes(parts)
@@ -93,6 +94,7 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
     Several parts, one session:
         guided-audio generate deep-breathing:5:pattern=box progressive-muscle-relaxation:15 guided-imagery:20
     """
+    from guided_audio.commands.report import counted
     from guided_audio.session import generate as generate_session
 
     request = _request(use_cache=not no_cache, **kwargs)
@@ -103,7 +105,7 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
         spoken, distinct = len(timeline.speech), result.synthesised + result.cached
         made = f"{result.synthesised} synthesised, {result.cached} from cache"
         # a cue said in every cycle is one recording placed many times: count both
-        phrases = f"{spoken} phrases ({distinct} different: {made})" if distinct != spoken else f"{spoken} phrases ({made})"
+        phrases = f"{counted(spoken, 'phrase')} ({distinct} different: {made})" if distinct != spoken else f"{counted(spoken, 'phrase')} ({made})"
         click.echo(
             f"Wrote {result.files['mp3']} ({timeline.seconds:.1f} s, {phrases}; "
             f"{result.mastered.loudness_lufs:g} LUFS, true peak {result.mastered.true_peak_dbtp:g} dBTP) "
@@ -113,11 +115,14 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
 
 @click.command()
 @session_options
-def preview(**kwargs) -> None:
+@click.option("--json", "as_json", is_flag=True,
+              help="Print the plan as JSON, in the shape of the manifest generate writes (estimated lengths marked).")
+def preview(as_json: bool, **kwargs) -> None:
     """Print the planned timeline of TEMPLATE without synthesising any speech.
 
     Phrase lengths come from the phrase cache when a session was rendered before, and are
-    estimated otherwise.
+    estimated otherwise. With --json the plan is the manifest's segments, phases, tones,
+    chapters and parts.
 
     \b
     Example:
@@ -126,11 +131,21 @@ def preview(**kwargs) -> None:
     \b
     Several parts, one session:
         guided-audio preview deep-breathing:5 progressive-muscle-relaxation:15 guided-imagery:20
+
+    \b
+    The plan as JSON:
+        guided-audio preview mindfulness -m 20 --var bells=every:5 --json
     """
     from guided_audio.commands.report import format_plan
+    from guided_audio.session import plan_manifest
     from guided_audio.session import preview as preview_session
 
-    click.echo(format_plan(preview_session(_request(**kwargs))))
+    request = _request(**kwargs)
+    if as_json:
+        plan = preview_session(request, with_range=False)
+        click.echo(json.dumps(plan_manifest(request, plan), indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_plan(preview_session(request)))
 
 
 class ProgressBars:

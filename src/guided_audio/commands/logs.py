@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+import warnings
 
 import click
 
@@ -57,9 +58,17 @@ def configure(verbosity: int) -> None:
     if not any(isinstance(handler, StderrHandler) for handler in root.handlers):
         root.addHandler(StderrHandler())
     set_verbosity(verbosity)
+    warnings.showwarning = _warning_as_one_line
     # werkzeug sets its own logger to INFO on first use; its request lines are what serve
     # shows while it runs (serve -q turns them off)
     logging.getLogger(WEB_LOGGER).setLevel(logging.INFO)
+
+
+def _warning_as_one_line(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's Python warning (Pillow's DecompressionBombWarning) as one `warning:` line,
+    not Python's two (its file, line and source), which read as a crash to a user."""
+    text = " ".join(str(message).split())
+    logging.getLogger("guided_audio").warning("%s", text[:500])
 
 
 def set_verbosity(verbosity: int) -> None:

@@ -22,6 +22,7 @@ def page(folder: Path, title: str | None, language: str) -> None:
         guided-audio page output
     """
     from guided_audio.publish.feed import FEED_NAME, LANGUAGE
+    from guided_audio.commands.report import counted
     from guided_audio.publish.page import write_page
 
     if not LANGUAGE.match(language):
@@ -29,6 +30,6 @@ def page(folder: Path, title: str | None, language: str) -> None:
     feed = FEED_NAME if (folder.expanduser() / FEED_NAME).is_file() else None
     result = write_page(folder, title, language=language.lower(), feed=feed)
     click.echo(
-        f"Wrote {result.page} ({len(result.episodes)} sessions) with its service worker and player/; "
+        f"Wrote {result.page} ({counted(len(result.episodes), 'session')}) with its service worker and player/; "
         f"open it with: guided-audio serve {folder}"
     )

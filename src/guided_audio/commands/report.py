@@ -10,6 +10,11 @@ from guided_audio.script.templates import Catalogue
 from guided_audio.session import Plan
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """'1 phrase', '2 phrases': a count with its noun in the right number."""
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def _clock(samples: int, rate: int) -> str:
     seconds = samples / rate
     return f"{int(seconds // 60):2d}:{seconds % 60:06.3f}"
@@ -26,6 +31,7 @@ def format_plan(plan: Plan) -> str:
         (p.start, 1, f"[{p.name} {(p.end - p.start) / rate:g}s{' tone' if p.start in toned else ''}]")
         for p in timeline.phases
     ]
+    rows += [(t.start, 1, "(bell)") for t in timeline.tones if t.name == "bell"]
     rows += [(s.start, 2, f"  {s.text}") for s in timeline.speech]
     rows.sort(key=lambda row: (row[0], row[1]))
     rows = _with_pace_changes(rows, timeline)
@@ -41,8 +47,8 @@ def format_plan(plan: Plan) -> str:
         f"{_clock(timeline.total, rate)}  (end)",
         "",
         f"Length {format_clock(timeline.seconds)} exactly; {_speech_and_silence(speech, timeline)}; "
-        f"{len(timeline.speech)} phrases, "
-        f"{len(timeline.phases)} phases, {len(timeline.chapters)} chapters.",
+        f"{counted(len(timeline.speech), 'phrase')}, "
+        f"{counted(len(timeline.phases), 'phase')}, {counted(len(timeline.chapters), 'chapter')}.",
     ]
     if timeline.pattern_samples:
         lines.append(_pattern_line(timeline))
@@ -52,13 +58,14 @@ def format_plan(plan: Plan) -> str:
         lines.append(_length_range_line(plan))
     if timeline.uncertain_cues:
         lines.append(
-            f"By the estimates, {timeline.uncertain_cues} cue{'s' if timeline.uncertain_cues > 1 else ''} "
-            "would start before the words ahead of them end, at this --rate; generate measures and "
-            "refuses if they really do."
+            f"By the estimates, {counted(timeline.uncertain_cues, 'cue')} would start before the words ahead "
+            f"of {'it' if timeline.uncertain_cues == 1 else 'them'} end, at this --rate; generate measures and "
+            f"refuses if {'it really does' if timeline.uncertain_cues == 1 else 'they really do'}."
         )
     if plan.estimated_phrases:
         lines.append(
-            f"{plan.estimated_phrases} phrase lengths are estimates (not yet synthesised); "
+            (f"{plan.estimated_phrases} phrase lengths are estimates" if plan.estimated_phrases > 1
+             else "1 phrase length is an estimate") + " (not yet synthesised); "
             "times after them may shift slightly."
         )
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -39,10 +40,10 @@ def serve(folder: Path, host: str, port: int, https: bool, quiet: bool) -> None:
     try:
         if not quiet:
             click.echo(serving.banner())
-        serving.server.serve_forever()
-    except KeyboardInterrupt:
-        pass  # Ctrl+C is how a user stops serving, not an error
-    finally:
+    except BaseException:
         serving.server.server_close()
+        raise
+    signum = serving.serve_until_stopped()  # Ctrl+C is how a user stops serving: no error line
     if not quiet:
         click.echo("Stopped.")
+    sys.exit(128 + signum)

@@ -59,6 +59,8 @@ def choose(spec: str, *, seed: int, seconds: float) -> Background:
         )
     if path.is_dir():
         raise BackgroundError(f"background {path} is a folder; give an audio file inside it")
+    if not path.is_file():  # a FIFO would block the read, a device (/dev/urandom) never end
+        raise BackgroundError(f"background {path} is not a regular file (a pipe or a device); give an audio file")
     audio = LoopedFile.load(path, int(seconds * SESSION_RATE))
     return Background(str(path), 1, audio.player)
 
@@ -193,8 +195,18 @@ def _decode(path: Path, most: int) -> np.ndarray:
     except OSError as exc:
         raise BackgroundError(f"could not run ffmpeg to read {path}: {exc}") from exc
     if code != 0:
-        reason = errors[-1] if errors else f"ffmpeg exit code {code}"
+        reason = _plain_reason(errors) or (errors[-1] if errors else f"ffmpeg exit code {code}")
         raise BackgroundError(
             f"cannot read background file {path} ({reason}); use an MP3, WAV, OGG or FLAC file"
         )
     return buffer[: filled // 2].copy() if filled < 2 * most else buffer
+
+
+def _plain_reason(errors: list[str]) -> str | None:
+    """ffmpeg's complaint in a user's words, for the two it gives about a file that is not sound."""
+    text = " ".join(errors)
+    if "does not contain any stream" in text:
+        return "it holds no sound: an image, or a video without audio"
+    if "Invalid data found" in text:
+        return "not an audio file"
+    return None

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from guided_audio.script.layout import Timeline
+from guided_audio.mix.bells import bell
+from guided_audio.script.layout import BELL, Timeline
 
 PITCHES_HZ = {
     "topup": 523.25,  # C5
@@ -55,6 +56,6 @@ def tone(name: str, rate: int) -> np.ndarray:
 
 
 def tone_clips(timeline: Timeline) -> dict[str, np.ndarray]:
-    """Audio for every tone the timeline places, keyed as the mixer looks them up."""
+    """Audio for every tone the timeline places (bells too), keyed as the mixer looks them up."""
     distinct = {mark.key: mark.name for mark in timeline.tones}
-    return {key: tone(name, timeline.rate) for key, name in distinct.items()}
+    return {key: bell(timeline.rate) if name == BELL else tone(name, timeline.rate) for key, name in distinct.items()}

@@ -57,7 +57,8 @@ def load_cover(path: Path) -> Cover:
 
     path = Path(path).expanduser()
     if not path.is_file():
-        raise CoverError(f"cover image {path} does not exist; give the path of a square JPEG or PNG")
+        problem = "is not a regular file" if path.exists() else "does not exist"  # a FIFO's read would block
+        raise CoverError(f"cover image {path} {problem}; give the path of a square JPEG or PNG")
     try:
         data = path.read_bytes()
         with Image.open(io.BytesIO(data)) as image:

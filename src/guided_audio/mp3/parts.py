@@ -27,6 +27,7 @@ from guided_audio.audio.ffmpeg import MP3_FRAME as FRAME
 from guided_audio.errors import AudioError
 from guided_audio.output import temp_folder
 from guided_audio.mix.mastering import Mastered
+from guided_audio.mp3.infotag import add_info_tag
 from guided_audio.mp3.silence import kept_runs, left_out, restored, silent_blocks
 
 PREROLL_FRAMES = 8
@@ -96,7 +97,8 @@ def resume_points(parts: list[Part]) -> list[int]:
 
 def write_mp3(path: Path, mastered: Mastered, parts: list[Part], *, progress: Progress | None = None) -> None:
     """Encode the mastered session to `path` in the given parts (from session_parts); where
-    nothing sounds, the silence is written as silent frames rather than encoded."""
+    nothing sounds, the silence is written as silent frames rather than encoded. The file then
+    gets a LAME Info tag for the whole of it (mp3.infotag), so readers know its exact length."""
     if mastered.source is None:
         raise ValueError("a Mastered without a source cannot be encoded")
     silent = silent_blocks(mastered.sounding, mastered.total) if mastered.sounding is not None else None
@@ -104,6 +106,7 @@ def write_mp3(path: Path, mastered: Mastered, parts: list[Part], *, progress: Pr
         path, mastered.total, mastered.source, parts, rate=mastered.rate, channels=mastered.channels,
         bitrate_kbps=mastered.bitrate_kbps, silent=silent, progress=progress,
     )  # fmt: skip
+    add_info_tag(path, mastered.total)
 
 
 def encode(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,11 @@ from guided_audio.errors import FeedError
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
 from guided_audio.mp3.fingerprint import matches
 from guided_audio.output import clear_debris
+from guided_audio.publish.cards import about
+from guided_audio.publish.sidecars import read_created
+
+MAX_DURATION_SECONDS = 24 * 3600.0
+"""Longer than any session (the longest is 180 minutes): a manifest saying more is damaged."""
 
 log = logging.getLogger(__name__)
 
@@ -38,17 +44,28 @@ class Episode:
     size: int
     """Bytes of the MP3 as it is now: the feed's enclosure length must match the download."""
     published: datetime.datetime
-    """When the MP3 was written (its modification time), in UTC."""
+    """When the session was made (the manifest's `created`; for a manifest older than that
+    field, the MP3's modification time), in UTC to the second."""
     has_chapters: bool
     transcript: Path | None
     template: str = ""
     """The template it was rendered from: a built-in's name, or the stem of the user's file."""
     version: str = ""
     """Which rendering this is (a series build's fingerprint): a new one is a new enclosure URL."""
+    chapters: tuple[tuple[float, str], ...] = ()
+    """(start in seconds, title) of each chapter, from the manifest."""
+    number: int | None = None
+    """Its place in a series (1, 2, ...); a series build sets it, a plain folder has none."""
+    season: int | None = None
 
     @property
     def chapters_file(self) -> Path:
         return self.mp3.with_suffix(".chapters.json")
+
+
+def newest_first(episodes: list[Episode]) -> list[Episode]:
+    """The order feed, page and playlist all list sessions in: newest first, then by name."""
+    return sorted(episodes, key=lambda e: (e.published, e.mp3.name), reverse=True)
 
 
 def find_episodes(folder: Path) -> list[Episode]:
@@ -65,7 +82,11 @@ def find_episodes(folder: Path) -> list[Episode]:
         if not manifest.is_file():
             log.warning("skipping %s: no %s manifest beside it", mp3.name, manifest.name)
             continue
-        data = _read_manifest(manifest)
+        try:
+            data = _read_manifest(manifest)
+        except ImpossibleDuration as exc:
+            log.warning("skipping %s: %s", mp3.name, exc)
+            continue
         if "mp3" in data and not matches(mp3, data["mp3"]):
             log.warning(
                 "skipping %s: its audio is not what its manifest %s describes (a render was stopped "
@@ -101,7 +122,14 @@ def _read_manifest(path: Path) -> dict:
     duration = data.get("duration") if isinstance(data, dict) else None
     if not isinstance(duration, (int, float)) or isinstance(duration, bool) or duration <= 0:
         raise FeedError(f"{path} is not a guided-audio manifest (no duration); move it out or generate again")
+    if not math.isfinite(duration) or duration > MAX_DURATION_SECONDS:
+        raise ImpossibleDuration(f"its manifest {path.name} gives an impossible duration ({str(duration)[:20]}); "
+                                 "generate that session again")  # fmt: skip
     return data
+
+
+class ImpossibleDuration(FeedError):
+    """A manifest whose duration is NaN, infinite or longer than a day: damaged or crafted."""
 
 
 def _text(value, fallback: str) -> str:
@@ -120,12 +148,24 @@ def _episode(mp3: Path, manifest: dict) -> Episode:
         title=_text(manifest.get("title"), mp3.stem),
         author=_text(manifest.get("author"), DEFAULT_AUTHOR),
         album=_text(manifest.get("album"), DEFAULT_ALBUM),
-        description=_text(manifest.get("description"), _text(manifest.get("title"), mp3.stem)),
+        description=about(manifest) or _text(manifest.get("description"), _text(manifest.get("title"), mp3.stem)),
         duration=float(manifest["duration"]),
         size=stat.st_size,
-        published=datetime.datetime.fromtimestamp(int(stat.st_mtime), tz=datetime.timezone.utc),
+        published=read_created(manifest.get("created"))
+        or datetime.datetime.fromtimestamp(int(stat.st_mtime), tz=datetime.timezone.utc),
         has_chapters=bool(manifest.get("chapters")) and chapters.is_file(),
         transcript=transcript if transcript.is_file() else None,
         template=_text(manifest.get("template"), ""),
         version=version[:12] if isinstance(version, str) else "",
+        chapters=_chapters(manifest.get("chapters")),
+    )
+
+
+def _chapters(value) -> tuple[tuple[float, str], ...]:
+    if not isinstance(value, list):
+        return ()
+    return tuple(
+        (float(c["start"]), c["title"])
+        for c in value
+        if isinstance(c, dict) and isinstance(c.get("start"), (int, float)) and isinstance(c.get("title"), str)
     )

@@ -3,12 +3,13 @@
 Written from an autoescaped Jinja2 XML template rather than feedgen, which cannot write
 `itunes:explicit` as true/false and drops some attributes; tests parse the result with real
 feed parsers. Rebuilding the feed over the same files gives the same bytes: guids come from
-file names (the podcast's from the feed first built there), dates from the files, never
-from the clock.
+file names (the podcast's from the feed first built there), dates from the manifests (when
+each session was made, so a copied folder keeps them), never from the clock.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import re
 import urllib.parse
@@ -21,8 +22,8 @@ from guided_audio.errors import FeedError
 from guided_audio.mp3.cover import Cover, load_cover, make_cover
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
 from guided_audio.output import write_atomically
-from guided_audio.publish.episodes import Episode, find_episodes, shared_value
-from guided_audio.publish.page import write_page
+from guided_audio.publish.episodes import Episode, find_episodes, newest_first, shared_value
+from guided_audio.publish.page import page_cover, write_page
 from guided_audio.publish.playlist import write_playlist
 
 FEED_NAME = "feed.xml"
@@ -42,7 +43,8 @@ XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 TEMPLATE = """\
 <?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" \
-xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:atom="http://www.w3.org/2005/Atom">
+xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:atom="http://www.w3.org/2005/Atom" \
+xmlns:psc="http://podlove.org/simple-chapters">
   <channel>
     <title>{{ title }}</title>
     <link>{{ link }}</link>
@@ -62,8 +64,13 @@ xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:atom="http://www.w3
       <itunes:category text="Mental Health"/>
     </itunes:category>
     <itunes:explicit>false</itunes:explicit>
-    <itunes:type>episodic</itunes:type>
+    <itunes:type>{{ "serial" if serial else "episodic" }}</itunes:type>
     <podcast:guid>{{ podcast_guid }}</podcast:guid>
+    <podcast:medium>podcast</podcast:medium>
+    <podcast:locked>yes</podcast:locked>
+{%- if person %}
+    <podcast:person role="host">{{ person }}</podcast:person>
+{%- endif %}
 {%- for item in items %}
     <item>
       <title>{{ item.title }}</title>
@@ -75,6 +82,23 @@ xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:atom="http://www.w3
       <itunes:duration>{{ item.duration }}</itunes:duration>
       <itunes:explicit>false</itunes:explicit>
       <itunes:episodeType>full</itunes:episodeType>
+      <itunes:image href="{{ item.image_url }}"/>
+{%- if item.number %}
+      <itunes:season>{{ item.season }}</itunes:season>
+      <itunes:episode>{{ item.number }}</itunes:episode>
+      <podcast:season>{{ item.season }}</podcast:season>
+      <podcast:episode>{{ item.number }}</podcast:episode>
+{%- endif %}
+{%- if item.person %}
+      <podcast:person role="host">{{ item.person }}</podcast:person>
+{%- endif %}
+{%- if item.chapters %}
+      <psc:chapters version="1.2">
+{%- for chapter in item.chapters %}
+        <psc:chapter start="{{ chapter.start }}" title="{{ chapter.title }}"/>
+{%- endfor %}
+      </psc:chapters>
+{%- endif %}
 {%- if item.chapters_url %}
       <podcast:chapters url="{{ item.chapters_url }}" type="application/json+chapters"/>
 {%- endif %}
@@ -175,6 +199,9 @@ def build_feed(folder: Path, options: FeedOptions, episodes: list[Episode] | Non
     xml = render_feed(episodes, options, base, title, cover, kept_podcast_guid(folder, f"{base}/{FEED_NAME}"))
     cover_path = folder / f"{COVER_STEM}{cover.extension}"
     write_atomically(cover_path, cover.data)
+    for stale in {".jpg", ".png"} - {cover.extension}:  # a new cover of the other kind replaces the old
+        with contextlib.suppress(FileNotFoundError):
+            (folder / f"{COVER_STEM}{stale}").unlink()
     playlist = write_playlist(folder, episodes, title)
     feed = folder / FEED_NAME
     write_atomically(feed, xml.encode("utf-8"))
@@ -191,7 +218,6 @@ def render_feed(
         """A new rendering is a new address, so apps fetch it again (the guid stays)."""
         return f"{base}/{urllib.parse.quote(path.name)}" + (f"?v={urllib.parse.quote(version)}" if version else "")
 
-    newest_first = sorted(episodes, key=lambda e: (e.published, e.mp3.name), reverse=True)
     items = [
         {
             "title": _clean(e.title),
@@ -204,8 +230,13 @@ def render_feed(
             "duration": round(e.duration),
             "chapters_url": url(e.chapters_file, e.version) if e.has_chapters else None,
             "transcript_url": url(e.transcript, e.version) if e.transcript else None,
+            "image_url": f"{base}/{urllib.parse.quote(page_cover(e))}" + (f"?v={urllib.parse.quote(e.version)}" if e.version else ""),
+            "number": e.number,
+            "season": e.season or 1,
+            "person": _person(e.author),
+            "chapters": [{"start": _npt(start), "title": _clean(title)} for start, title in e.chapters],
         }
-        for e in newest_first
+        for e in newest_first(episodes)
     ]
     feed_url = f"{base}/{FEED_NAME}"
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
@@ -220,8 +251,21 @@ def render_feed(
         cover_url=f"{base}/{COVER_STEM}{cover.extension}",
         author=_clean(options.author or shared_value(e.author for e in episodes) or DEFAULT_AUTHOR),
         podcast_guid=guid or podcast_guid(feed_url),
+        serial=any(e.number for e in episodes),
+        person=_person(options.author or shared_value(e.author for e in episodes) or DEFAULT_AUTHOR),
         items=items,
     )
+
+
+def _person(name: str) -> str:
+    """The host to name in `podcast:person`; none for our default author, which is no person."""
+    return "" if name == DEFAULT_AUTHOR else _clean(name)
+
+
+def _npt(seconds: float) -> str:
+    """A Podlove Simple Chapters start: normal play time, HH:MM:SS.mmm."""
+    millis = round(seconds * 1000)
+    return f"{millis // 3_600_000:02d}:{millis // 60_000 % 60:02d}:{millis // 1000 % 60:02d}.{millis % 1000:03d}"
 
 
 def _clean(text: str) -> str:

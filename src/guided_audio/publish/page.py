@@ -27,8 +27,10 @@ from guided_audio import __version__
 from guided_audio.errors import OutputError
 from guided_audio.mp3.tags import DEFAULT_ALBUM
 from guided_audio.output import write_atomically
+from guided_audio.publish import cards
 from guided_audio.publish.artwork import ICON_BACKGROUND, ICON_SIDES, app_icon, cover_for_page
-from guided_audio.publish.episodes import Episode, find_episodes, shared_value
+from guided_audio.publish.episodes import Episode, find_episodes, newest_first, shared_value
+from guided_audio.publish.cards import short_title
 from guided_audio.publish.playlist import PLAYLIST_NAME
 
 PAGE_NAME = "index.html"
@@ -37,7 +39,7 @@ WORKER_NAME = "sw.js"
 """At the top of the folder: a service worker only controls pages at or below its own address."""
 ASSETS = "player"
 COVERS = f"{ASSETS}/covers"
-WEB_FILES = ("player.js", "offline.js", "player.css")
+WEB_FILES = ("player.js", "pacer.js", "offline.js", "player.css")
 THEME_COLOR = "#{:02x}{:02x}{:02x}".format(*ICON_BACKGROUND)
 
 
@@ -67,7 +69,7 @@ def write_page(
     title = title or shared_value(e.album for e in episodes) or DEFAULT_ALBUM
     assets = {f"{ASSETS}/{name}": web_file(name) for name in WEB_FILES}
     assets |= {f"{ASSETS}/icon-{side}.png": app_icon(side) for side in ICON_SIDES}
-    covers = {e.mp3.name: f"{COVERS}/{e.mp3.stem}.jpg" for e in episodes}
+    covers = {e.mp3.name: page_cover(e) for e in episodes}
     assets |= {covers[e.mp3.name]: _cover(folder / covers[e.mp3.name], e) for e in episodes}
     urls = {path: f"{urllib.parse.quote(path)}?v={_digest(data)}" for path, data in assets.items()}
     manifest = web_manifest(title, urls)
@@ -83,6 +85,12 @@ def write_page(
     return PageResult(folder / PAGE_NAME, written, episodes)
 
 
+def page_cover(episode: Episode) -> str:
+    """Where the page keeps a session's cover (512 px), relative to the folder; the feed's
+    per-episode `itunes:image` points at it too."""
+    return f"{COVERS}/{episode.mp3.stem}.jpg"
+
+
 def render_page(
     episodes: list[Episode],
     title: str,
@@ -95,8 +103,7 @@ def render_page(
 ) -> bytes:
     import jinja2
 
-    newest_first = sorted(episodes, key=lambda e: (e.published, e.mp3.name), reverse=True)
-    sessions = [_card(e, urls[covers[e.mp3.name]]) for e in newest_first]
+    sessions = [_card(e, urls[covers[e.mp3.name]]) for e in newest_first(episodes)]
     environment = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
     html = environment.from_string(web_file("page.html").decode("utf-8")).render(
         title=title,
@@ -106,7 +113,8 @@ def render_page(
         manifest_url=WEB_MANIFEST_NAME,
         icon_url=urls[f"{ASSETS}/icon-192.png"],
         css_url=urls[f"{ASSETS}/player.css"],
-        scripts=[urls[f"{ASSETS}/player.js"], urls[f"{ASSETS}/offline.js"]],
+        scripts=[urls[f"{ASSETS}/player.js"], urls[f"{ASSETS}/pacer.js"], urls[f"{ASSETS}/offline.js"]],
+        description=page_description(title, len(sessions)),
         sessions=sessions,
         feed=urllib.parse.quote(feed) if feed else None,
         playlist=urllib.parse.quote(playlist) if playlist else None,
@@ -126,13 +134,19 @@ def _card(episode: Episode, cover_url: str) -> dict[str, str]:
         "cover": cover_url,
         "version": "-".join(filter(None, [f"{episode.size}-{int(episode.published.timestamp())}", episode.version])),
         "duration": f"{episode.duration:.3f}",
-        "title": episode.title,
+        "title": short_title(episode.title),
         "author": episode.author,
         "album": episode.album,
         "description": episode.description,
         "length": length_label(episode.duration),
-        "technique": technique(episode.template),
+        "technique": "" if technique(episode.template) == short_title(episode.title) else technique(episode.template),
     }
+
+
+def page_description(title: str, count: int) -> str:
+    """The page's meta description, for search results and link previews."""
+    sessions = "one voice-guided relaxation session" if count == 1 else f"{count} voice-guided relaxation sessions"
+    return f"{title}: {sessions} to listen to here, or to keep on this device for listening offline."
 
 
 def length_label(seconds: float) -> str:
@@ -147,7 +161,12 @@ def length_label(seconds: float) -> str:
 
 
 def technique(template: str) -> str:
-    """A built-in template's title ("Deep breathing"); a template of the user's by its name."""
+    """A built-in template's title ("Deep breathing"), each part's for a session in parts
+    ("Deep breathing, then body scan"); a template of the user's by its name."""
+    return cards.technique(template, _template_title)
+
+
+def _template_title(template: str) -> str:
     from guided_audio.errors import GuidedAudioError
     from guided_audio.script.templates import builtin_dir, load_file
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from guided_audio.output import write_atomically
-from guided_audio.publish.episodes import Episode, find_episodes, shared_value
+from guided_audio.publish.episodes import Episode, find_episodes, newest_first, shared_value
 
 PLAYLIST_NAME = "playlist.m3u8"
 
@@ -23,14 +23,14 @@ def m3u(episodes: list[Episode], title: str | None = None) -> str:
     lines = ["#EXTM3U"]
     if title:
         lines.append(f"#PLAYLIST:{_one_line(title)}")
-    for episode in episodes:
+    for episode in newest_first(episodes):
         lines.append(f"#EXTINF:{round(episode.duration)},{_one_line(episode.author)} - {_one_line(episode.title)}")
         lines.append(episode.mp3.name)
     return "\n".join(lines) + "\n"
 
 
 def write_playlist(folder: Path, episodes: list[Episode] | None = None, title: str | None = None) -> Path:
-    """Write `folder/playlist.m3u8` listing every session in the folder (file-name order)."""
+    """Write `folder/playlist.m3u8` listing every session in the folder (newest first, as the feed and the page list them)."""
     folder = Path(folder).expanduser()
     episodes = find_episodes(folder) if episodes is None else episodes
     if title is None:

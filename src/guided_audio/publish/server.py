@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import ipaddress
+import logging
 import mimetypes
 import socket
 import urllib.parse
@@ -19,6 +20,7 @@ from pathlib import Path
 
 from guided_audio.errors import ServerError
 from guided_audio.publish.certificate import CA_DOWNLOAD, Certificates
+from guided_audio.publish.compression import compressed, one_date
 from guided_audio.publish.page import PAGE_NAME
 
 CONTENT_TYPES = {
@@ -39,6 +41,7 @@ CONTENT_TYPES = {
 """Set here rather than guessed: Python's mimetypes does not know .vtt or .webmanifest everywhere,
 and a service worker is refused unless it comes as JavaScript."""
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+log = logging.getLogger(__name__)
 
 
 def content_type(path: Path) -> str:
@@ -105,9 +108,13 @@ class FolderApp:
         joined = safe_join(str(self.root), relative)
         if joined is None:
             raise NotFound()
-        real = Path(joined).resolve()  # follows symlinks, so one pointing outside is caught
-        if not real.is_relative_to(self.root) or not real.is_file():
-            raise NotFound()
+        try:
+            real = Path(joined).resolve()  # follows symlinks, so one pointing outside is caught
+            if not real.is_relative_to(self.root) or not real.is_file():
+                raise NotFound()
+        except (OSError, RuntimeError) as exc:  # a name too long, a symlink loop: nothing to serve
+            log.info("404 for %s: %s", url_path[:100], getattr(exc, "strerror", None) or exc)
+            raise NotFound() from None
         return real
 
     def _certificate(self):
@@ -157,6 +164,29 @@ class Serving:
         hosts = _own_addresses() if self.host in WILDCARD_HOSTS else [self.host]
         return [f"{self.scheme}://{_url_host(host)}:{self.port}" for host in hosts]
 
+    def serve_until_stopped(self) -> int:
+        """Serve until Ctrl-C, SIGTERM or SIGHUP; the signal that stopped it (the exit code is
+        128 + it, as for every command, so a service manager sees which one it was)."""
+        import signal
+
+        stopped_by: list[int] = []
+
+        def stop(signum: int, frame) -> None:
+            stopped_by.append(signum)
+            raise KeyboardInterrupt  # werkzeug's serve_forever ends on it, and closes the socket
+
+        names = [name for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)]
+        previous = {name: signal.signal(getattr(signal, name), stop) for name in names}
+        try:
+            self.server.serve_forever()
+        except KeyboardInterrupt:
+            stopped_by.append(signal.SIGINT)
+        finally:
+            for name, handler in previous.items():
+                signal.signal(getattr(signal, name), handler)
+            self.server.server_close()
+        return stopped_by[0] if stopped_by else signal.SIGINT
+
     def banner(self) -> str:
         """What to tell the user: where it is served, whether the feed fits, how to listen."""
         url = self.base_urls()[0]
@@ -184,6 +214,12 @@ class Serving:
 
     def _secure_origin_lines(self, url: str) -> list[str]:
         """Browsers keep sessions offline only on a secure origin: say whether this is one."""
+        if self.certificates and self.loopback:  # no phone can reach 127.0.0.1: not theirs to open
+            return [
+                "HTTPS with your own certificate authority. Only this computer can connect: to trust it here,",
+                f"open {url}/{CA_DOWNLOAD} (SHA-256 {self.certificates.fingerprint}).",
+                "For phones, serve with --host 0.0.0.0 --https; it prints the address each phone opens once.",
+            ]
         if self.certificates:
             lines = [
                 f"HTTPS with your own certificate authority. On each phone, once, open {url}/{CA_DOWNLOAD}",
@@ -214,11 +250,15 @@ class Serving:
         parts = urllib.parse.urlsplit(built_for)
         host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
         if self.loopback and not _is_loopback(host):
+            https = " --https" if parts.scheme == "https" else ""
             return (
                 f"feed.xml is for {built_for}, but only this computer can connect now; for phones "
-                f"run  guided-audio serve {self.folder} --host 0.0.0.0 --port {port}"
+                f"run  guided-audio serve {self.folder} --host 0.0.0.0 --port {port}{https}"
             )
         hosts = {urllib.parse.urlsplit(url).hostname for url in self.base_urls()}
+        if host in hosts and parts.scheme != self.scheme:  # the flag the feed was served with
+            serve_with = f"--port {port} --https" if parts.scheme == "https" else f"--port {port} without --https"
+            return f"feed.xml is for {built_for}; serve with {serve_with}, or for this address run  {rebuild}"
         if host in hosts and port != self.port:
             return f"feed.xml is for port {port}; serve with --port {port}, or for this port run  {rebuild}"
         return f"feed.xml points at {built_for}; for this address run  {rebuild}"
@@ -229,8 +269,6 @@ def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, https:
 
     With `https`, TLS with a certificate from the user's own authority (`certificate`).
     """
-    from werkzeug.serving import make_server
-
     from guided_audio.publish.certificate import server_certificates
 
     folder = Path(folder).expanduser()
@@ -244,11 +282,21 @@ def start_server(folder: Path, host: str = "127.0.0.1", port: int = 8000, https:
         context = _tls_context(certificates)
     sock = _bind(host, port)
     try:
-        app = FolderApp(folder, certificates.ca_der if certificates else None)
-        server = make_server(host, port, app, threaded=True, fd=sock.fileno(), ssl_context=context)
+        folder_app = FolderApp(folder, certificates.ca_der if certificates else None)
+        app = compressed(one_date(folder_app))
+        server = _guarded_server(host, port, app, folder_app.root, sock, context, certificates)
     finally:
         sock.close()  # werkzeug serves a duplicate of this descriptor
     return Serving(server, folder, host, server.port, certificates)
+
+
+def _guarded_server(host: str, port: int, app, root: Path, sock: socket.socket, context, certificates):
+    """The server with TLS per connection, timeouts, a cap, and the Host check (connections.py)."""
+    from guided_audio.publish.connections import GuardedServer, HostCheck, allowed_hosts
+
+    own = _own_addresses() if host in WILDCARD_HOSTS else []
+    names = allowed_hosts(host, own, feed_base_url(root), certificates.names if certificates else ())
+    return GuardedServer(host, port, HostCheck(app, names), fd=sock.fileno(), tls=context)
 
 
 def _tls_context(certificates: Certificates):

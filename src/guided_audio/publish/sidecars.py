@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Collection, Hashable, Mapping
 
 from guided_audio.mp3.tags import ChapterSpan
 from guided_audio.script.layout import Timeline
@@ -43,16 +44,39 @@ class SessionInfo:
     voice: str
     background: str
     extra: dict[str, Any] = field(default_factory=dict)
+    created: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
+    """When the session was made: feeds, the page and the playlist date and order sessions by it,
+    so a copied folder (new file times) keeps its dates and order."""
+
+
+def created_stamp(when: datetime.datetime) -> str:
+    """The manifest's `created`: UTC to the second, e.g. 2026-12-07T19:35:21Z."""
+    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def read_created(value: object) -> datetime.datetime | None:
+    """A manifest's `created` as an aware UTC time, or None when it is missing or not a time."""
+    if not isinstance(value, str):
+        return None
+    try:
+        when = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
+    except ValueError:
+        return None
+    return when.replace(tzinfo=datetime.timezone.utc)
 
 
 def _seconds(samples: int, rate: int) -> float:
     return round(samples / rate, 3)
 
 
-def manifest(info: SessionInfo, timeline: Timeline) -> dict[str, Any]:
+def manifest(info: SessionInfo, timeline: Timeline, estimated: Collection[Hashable] = ()) -> dict[str, Any]:
+    """The manifest's fields; a plan (preview --json) passes the phrases whose lengths are
+    `estimated`, and their speech segments say so."""
     rate = timeline.rate
+    placed = iter(sorted(timeline.speech, key=lambda p: p.start))
     return {
         "title": info.title,
+        "created": created_stamp(info.created),
         "template": info.template,
         "minutes": info.minutes,
         "params": info.params,
@@ -64,6 +88,7 @@ def manifest(info: SessionInfo, timeline: Timeline) -> dict[str, Any]:
         "segments": [
             {"start": round(s.start, 3), "end": round(s.end, 3), "kind": s.kind, "text": s.text}
             | ({"purpose": s.purpose} if s.purpose else {})
+            | ({"estimated": True} if s.kind == "speech" and next(placed).key in estimated else {})
             for s in timeline.segments()
         ],
         "phases": [

@@ -19,6 +19,9 @@ import functools
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from guided_audio.script.bells import bell_minutes
+from guided_audio.script.markup import BELL_SECONDS
+
 DEFAULT_RATE = 0.75
 """The speaking rate a session has unless --rate says otherwise, at which these estimates hold;
 at another rate they scale with it, as the voice does."""
@@ -178,6 +181,8 @@ def keep_levels(seconds: float, share: float, levels: Sequence[int], costs: Sequ
 
 
 TEMPLATE_GLOBALS: dict[str, Any] = {
+    "bell_minutes": bell_minutes,
+    "bell_seconds": BELL_SECONDS,
     "speech_seconds": speech_seconds,
     "lines_seconds": lines_seconds,
     "seconds_each": seconds_each,

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from guided_audio.errors import LengthError
-from guided_audio.script.markup import SENTENCE_GAP, Chapter, Item, Pause, Phase, Speech
+from guided_audio.script.markup import BELL_SECONDS, SENTENCE_GAP, Bell, Chapter, Item, Pause, Phase, Speech
 
 LEAD_IN = 1.0
 """Silence before the first words, so a player's start-up does not clip them."""
@@ -45,9 +45,14 @@ class PhaseSpan:
     name: str
 
 
+BELL = "bell"
+"""The tone name of a struck bell ([bell]); the manifest lists it among the tones."""
+
+
 @dataclass(frozen=True)
 class ToneMark:
-    """A soft tone marking the start of a phase (never speech, so not in the transcript)."""
+    """A soft tone marking the start of a phase, or a bell (never speech, so not in the
+    transcript)."""
 
     start: int
     name: str
@@ -172,6 +177,10 @@ def _place(
                 timeline.silences.append(SilenceSpan(start, cursor))
         elif isinstance(item, Chapter):
             timeline.chapters.append(ChapterMark(max(cursor, speech_free), item.title))
+        elif isinstance(item, Bell):  # rings out before anything else starts
+            start = max(cursor, speech_free)
+            timeline.tones.append(ToneMark(start, BELL))
+            cursor = start + _samples(BELL_SECONDS, rate)
         elif isinstance(item, Phase):
             phase_end = cursor + _samples(item.seconds, rate)
             timeline.phases.append(PhaseSpan(cursor, phase_end, item.name))
@@ -226,7 +235,10 @@ def layout(
 ) -> Timeline:
     """Lay the script out to exactly `total_seconds`, or raise TooShort with what it needs.
 
-    `guessed` says which phrase lengths are estimates (see _place); None: all are measured."""
+    `guessed` says which phrase lengths are estimates (see _place); None: all are measured.
+    A bell pinned to a time ([bell at 5min]) splits the script there (see _pinned)."""
+    if any(isinstance(item, Bell) and item.at is not None for item in items):
+        return _pinned(items, length_of, total_seconds, rate, lead_in, lead_out, guessed)
     items = _with_margins(items, lead_in, lead_out)
     elastic = [i for i, item in enumerate(items) if isinstance(item, Pause) and item.elastic]
     minimum = {
@@ -257,6 +269,51 @@ def layout(
     if timeline.total != target:  # pragma: no cover - guards the arithmetic above
         raise AssertionError(f"layout came to {timeline.total} samples, wanted {target}")
     return timeline
+
+
+def _pinned(items, length_of, total_seconds, rate, lead_in, lead_out, guessed) -> Timeline:
+    """Bells struck at set times: the script between two of them is laid out on its own to
+    exactly the time between them (its elastic pauses absorbing the slack), so each bell
+    lands on its sample and the whole is still exactly `total_seconds`."""
+    target = _samples(total_seconds, rate)
+    pieces: list[list[Item]] = [[]]
+    bounds = [0]
+    for item in items:
+        if isinstance(item, Bell) and item.at is not None:
+            at = _samples(item.at, rate)
+            if not bounds[-1] < at < target:
+                raise LengthError(
+                    f"a bell at {format_clock(item.at, round_up=False)} is not after the one before it "
+                    f"and inside the {format_clock(total_seconds, round_up=False)} of the session; "
+                    "give each [bell at ...] a later time, within the session"
+                )
+            bounds.append(at)
+            pieces.append([Bell()])
+        else:
+            pieces[-1].append(item)
+    bounds.append(target)
+    joined = Timeline(rate=rate, total=0)
+    last = len(pieces) - 1
+    for index, piece in enumerate(pieces):
+        span = bounds[index + 1] - bounds[index]
+        try:
+            own = layout(
+                piece, length_of, total_seconds=span / rate, rate=rate, guessed=guessed,
+                lead_in=lead_in if index == 0 else 0.0, lead_out=lead_out if index == last else 0.0,
+            )  # fmt: skip
+        except TooShort as exc:
+            over = exc.needed_seconds - span / rate
+            where = f"before the bell at {format_clock(bounds[index + 1] / rate, round_up=False)}" if index < last else "after the last timed bell"
+            raise TooShort(f"the script {where} runs {over:.1f} s too long", total_seconds + over) from None
+        at = bounds[index]
+        joined.speech += [Placement(p.start + at, p.end + at, p.text, p.pace) for p in own.speech]
+        joined.chapters += [ChapterMark(c.start + at, c.title) for c in own.chapters]
+        joined.phases += [PhaseSpan(p.start + at, p.end + at, p.name) for p in own.phases]
+        joined.tones += [ToneMark(t.start + at, t.name) for t in own.tones]
+        joined.silences += [SilenceSpan(s.start + at, s.end + at) for s in own.silences]
+        joined.uncertain_cues += own.uncertain_cues
+        joined.total = at + own.total
+    return joined
 
 
 def format_clock(seconds: float, *, round_up: bool = True) -> str:

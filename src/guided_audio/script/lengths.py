@@ -10,6 +10,7 @@ over every whole minute takes a fraction of a second.
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass
 from typing import Callable
 
@@ -24,6 +25,10 @@ LengthOf = Callable[[markup.Speech], int]
 
 MAX_MINUTES = 180.0
 """Longer than any sane session; larger requests are almost certainly typos."""
+RANGE_SECONDS = 2.0
+RANGE_ITEMS = 3000
+"""Preview's search of the lengths that fit stops after RANGE_SECONDS once scripts are longer
+than RANGE_ITEMS items (the built-ins hold at most about 1,400 at 60 minutes)."""
 
 ESTIMATE_CHARS_PER_SECOND = 24.0
 ESTIMATE_COMMA_SECONDS = 0.32
@@ -34,9 +39,19 @@ for any phrase at all. Rounded so a session's estimate errs about 4 % long (per 
 90 % of estimates are within -10 % to +22 %)."""
 
 
+SLOW_RATE_EXPONENT = 0.93
+"""Below the default rate the voice slows less than in proportion (its pauses between words and
+the trimmed edges stretch less): measured, a phrase at rate 0.4 is 2.18 times its length at 1.0,
+not 2.5, so a plain 1/rate estimate erred 7 % long there and preview refused lengths that
+generate then rendered. Slower than DEFAULT_RATE, rates count as DEFAULT_RATE * (rate /
+DEFAULT_RATE) ** this, which keeps the estimate a few percent long, as it is at the default."""
+
+
 def estimate_samples(phrase: markup.Speech, rate: float) -> int:
     """Planning guess of a phrase's length when it has not been synthesised yet."""
     spoken = len(phrase.text) / ESTIMATE_CHARS_PER_SECOND + ESTIMATE_COMMA_SECONDS * phrase.text.count(",")
+    if rate < DEFAULT_RATE:
+        rate = DEFAULT_RATE * (rate / DEFAULT_RATE) ** SLOW_RATE_EXPONENT
     return int((ESTIMATE_OVERHEAD_SECONDS + spoken / (rate * phrase.pace)) * SESSION_RATE)
 
 
@@ -115,12 +130,16 @@ def phrases(items: list[markup.Item]) -> list[markup.Speech]:
 
 
 def fits(
-    template: templates.Template, minutes: float, variables: dict[str, str], length_of: LengthOf
-) -> bool:
+    template: templates.Template, minutes: float, variables: dict[str, str], length_of: LengthOf,
+    sizes: list[int] | None = None,
+) -> bool:  # fmt: skip
     """Whether the script at `minutes` lays out: the one test of a length, for generate's
     checks and preview's range alike (a cue that would overlap the words before it fails it
-    too, as it would fail the render, unless only estimates say so)."""
+    too, as it would fail the render, unless only estimates say so). `sizes` learns how many
+    items the script held."""
     items, _ = script(template, minutes, variables, rate=rate_of(length_of))
+    if sizes is not None:
+        sizes.append(len(items))
     try:
         layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
     except LengthError:
@@ -162,6 +181,8 @@ class LengthRange:
     """
 
     minutes: tuple[int, ...]
+    untried_from: int | None = None
+    """The first minute not tried, when the search ran out of time (None: every one tried)."""
 
     @property
     def shortest(self) -> int | None:
@@ -184,18 +205,37 @@ class LengthRange:
     def describe(self) -> str:
         """'any whole minute from 4 to 60', or '2 to 4 and 8 to 60' where some do not fit."""
         runs = self.spans()
+        untried = (f" (from {self.untried_from} minutes on not tried: these choices make a script too long "
+                   "to try every length quickly)") if self.untried_from else ""  # fmt: skip
         if len(runs) == 1:
             first, last = runs[0]
-            return f"any whole minute from {first} to {last}" if last > first else f"only {first} minutes"
+            return (f"any whole minute from {first} to {last}" if last > first else f"only {first} minutes") + untried
         parts = [f"{a} to {b}" if b > a else f"{a}" for a, b in runs]
-        return "whole minutes " + ", ".join(parts[:-1]) + " and " + parts[-1]
+        return "whole minutes " + ", ".join(parts[:-1]) + " and " + parts[-1] + untried
 
 
-def length_range(template: templates.Template, variables: dict[str, str], length_of: LengthOf) -> LengthRange:
-    """Every whole minute, from the template's floor to its ceiling, that fits."""
+def length_range(
+    template: templates.Template, variables: dict[str, str], length_of: LengthOf, *, seconds: float | None = None
+) -> LengthRange:
+    """Every whole minute, from the template's floor to its ceiling, that fits.
+
+    A parameter at the end of its range (a 0.1 s breath) can make scripts of ten thousand
+    items, each length then taking seconds to try, and preview must still answer soon: once
+    `seconds` (RANGE_SECONDS) have passed and the last script tried held more than RANGE_ITEMS,
+    the longer lengths are left untried (and said so). No built-in comes near RANGE_ITEMS with
+    its usual values, so their ranges are always whole.
+    """
     first = max(1, math.ceil(floor_minutes(template)))
     last = math.floor(ceiling_minutes(template))
-    return LengthRange(tuple(m for m in range(first, last + 1) if fits(template, m, variables, length_of)))
+    deadline = time.monotonic() + (seconds or RANGE_SECONDS)
+    found: list[int] = []
+    sizes: list[int] = []
+    for minute in range(first, last + 1):
+        if sizes and sizes[-1] > RANGE_ITEMS and time.monotonic() > deadline:
+            return LengthRange(tuple(found), untried_from=minute)
+        if fits(template, minute, variables, length_of, sizes):
+            found.append(minute)
+    return LengthRange(tuple(found))
 
 
 def check_length(

@@ -12,6 +12,10 @@ A rendered template is plain text with a few tags:
                           timed phase; the cue after the tag starts at the phase start
     [phase inhale 4s tone] the same, with a soft generated tone at the phase start
     [pace 0.9]            speak what follows at 0.9 times the chosen rate ([pace 1] resets)
+    [bell]                a struck bell (mix/bells.py): it rings BELL_SECONDS, and no words
+                          start until it has faded
+    [bell at 5min]        the same, struck exactly 5:00 into the session (or its part): the
+                          script before it is laid out to end there
 
 Plain text is split into sentences (one spoken phrase each). Parsing yields a flat list of
 items; layout.py gives them times.
@@ -30,6 +34,9 @@ SENTENCE_GAP = 0.5
 
 PARAGRAPH_GAP = 1.2
 """Silence at a blank line between paragraphs, seconds."""
+
+BELL_SECONDS = 9.0
+"""How long a struck bell rings, strike to silence: the layout keeps words out of it."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +85,14 @@ class Pace:
     value: float
 
 
-Item = Union[Speech, Pause, Chapter, Phase]
+@dataclass(frozen=True)
+class Bell:
+    """A struck bell, ringing BELL_SECONDS; `at` (seconds) pins its strike to that moment."""
+
+    at: float | None = None
+
+
+Item = Union[Speech, Pause, Chapter, Phase, Bell]
 
 _TAG = re.compile(r"\[([^\[\]\n]*)\]|<\s*(/?)\s*([a-zA-Z]+)([^<>]*?)(/?)\s*>")
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(ms|s|sec|secs|seconds?|m|min|mins|minutes?)?$")
@@ -155,9 +169,11 @@ def _tag_item(match: re.Match[str], line: int) -> Item | Pace | None:
             return Phase(parts[0].lower(), parse_duration(parts[1], where=f"{where}, [{body}]"), tone=tone)
         if keyword == "pace":
             return Pace(_parse_pace(rest, where=f"{where}, [{body}]"))
+        if keyword == "bell":
+            return _parse_bell(rest, where=f"{where}, [{body}]")
         raise MarkupError(
             f"{where}: unknown tag [{body}]; tags are [pause 5s], [pause 8s+], [silence 2min+], "
-            "[chapter Title], [phase inhale 4s] and [pace 0.9] (square brackets cannot be spoken)"
+            "[chapter Title], [phase inhale 4s], [pace 0.9] and [bell] (square brackets cannot be spoken)"
         )
     closing, name, attrs = match.group(2), match.group(3).lower(), match.group(4)
     if name == "speak":
@@ -168,6 +184,15 @@ def _tag_item(match: re.Match[str], line: int) -> Item | Pace | None:
             raise MarkupError(f'{where}: <break> needs a time, like <break time="3s"/>')
         return Pause(parse_duration(time_attr.group(1), where=f"{where}, <break>"))
     raise MarkupError(f'{where}: unsupported tag <{closing}{name}>; only <break time="3s"/> is understood')
+
+
+def _parse_bell(text: str, *, where: str) -> Bell:
+    if not text:
+        return Bell()
+    word, _, when = text.partition(" ")
+    if word.lower() != "at" or not when.strip():
+        raise MarkupError(f"{where}: a bell is [bell], or [bell at 5min] for one struck at a set time")
+    return Bell(parse_duration(when, where=where))
 
 
 def _parse_pace(text: str, *, where: str) -> float:
@@ -208,6 +233,7 @@ def parse(text: str) -> list[Item]:
 
 
 _STRAY = re.compile(r"[\[\]<>]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _plain_items(text: str, start: int, end: int, pace: float) -> list[Item]:
@@ -224,7 +250,20 @@ def _plain_items(text: str, start: int, end: int, pace: float) -> list[Item]:
         detail = _STRAY_FIXES[stray.group()].format(snippet=snippet)
         line = text.count("\n", 0, at) + 1
         raise MarkupError(f"line {line}: {detail}", offset=at, detail=detail, snippet=snippet)
-    return _text_items(text[start:end], pace)
+    control = _CONTROL.search(text, start, end)
+    if control is not None:  # the voice cannot say it (Piper refuses a NUL), the transcript would show it
+        at = control.start()
+        detail = f"character U+{ord(control.group()):04X} (a control character) cannot be spoken; remove it"
+        raise MarkupError(f"line {text.count(chr(10), 0, at) + 1}: {detail}", offset=at, detail=detail,
+                          snippet=text[text.rfind(chr(10), 0, at) + 1 : at].strip()[-40:] or control.group())  # fmt: skip
+    items = _text_items(text[start:end], pace)
+    for item in items:
+        if isinstance(item, Speech) and not any(c.isalnum() for c in item.text):
+            at = text.find(item.text.strip()[:1], start, end) if item.text.strip() else start
+            detail = f"{item.text[:40]!r} has no words to speak (the voice would make no sound); write words or remove it"
+            line = text.count("\n", 0, max(at, start)) + 1
+            raise MarkupError(f"line {line}: {detail}", offset=max(at, start), detail=detail, snippet=item.text.strip()[:40])
+    return items
 
 
 _STRAY_FIXES = {

@@ -25,8 +25,11 @@ from typing import Mapping, Sequence
 
 from guided_audio.errors import GuidedAudioError, LengthError, ParameterError
 from guided_audio.script import markup, templates
-from guided_audio.script.lengths import LengthRange
-from guided_audio.script.layout import ChapterMark, PhaseSpan, Placement, SilenceSpan, Timeline, ToneMark
+from guided_audio.audio.samples import SESSION_RATE
+from guided_audio.script.lengths import LengthRange, guessed_by, too_short_message
+from guided_audio.script.layout import (
+    ChapterMark, PhaseSpan, Placement, SilenceSpan, Timeline, ToneMark, TooShort, layout,
+)  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -82,9 +85,30 @@ def parse_part(text: str) -> SessionPart:
     return SessionPart(SEPARATOR.join(pieces[:at]).strip(), minutes, variables)
 
 
-def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_dirs=()) -> list[SessionPart]:
+NAME = "name"
+"""The parameter that carries a listener's name: said once in a session, by its start."""
+ENDING = "ending"
+"""The parameter that chooses a wake or a sleep ending (see ends_in_sleep)."""
+
+
+@dataclass(frozen=True)
+class Arranged:
+    """The parts with every value they get, and what the engine itself says."""
+
+    parts: list[SessionPart]
+    name: str = ""
+    """A --var name the first part cannot say, for the first transition to say instead."""
+
+
+def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_dirs=()) -> Arranged:
     """Each part with the session-wide --var values its template declares (a part's own
-    value wins); a shared value no part declares is an error, as a mistyped --var is."""
+    value wins); a shared value no part declares is an error, as a mistyped --var is.
+
+    Two values are the session's more than a part's. A shared `name` is said once, at the
+    start: the first part gets it if its template has the parameter, and otherwise the first
+    transition says it (no later part gets it, so it is not said again). When the last part
+    ends in sleep, every earlier part whose template has `ending` gets `ending=sleep`,
+    unless it was set for that part or for the session."""
     found = []
     for index, part in enumerate(parts, start=1):
         try:
@@ -93,16 +117,36 @@ def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_di
             raise named(label(index, part), part, exc) from None
         if found[-1].name in ENDS_IN_SLEEP and found[-1].builtin and index < len(parts):
             log.warning("%s ends in sleep with no wake-up, so what follows it may not be heard; put it last", label(index, part))
-    unused = [key for key in shared if not any(key in template.params for template in found)]
+    spoken_by_engine = {NAME} if len(parts) > 1 else set()
+    unused = [key for key in shared if key not in spoken_by_engine and not any(key in t.params for t in found)]
     if unused:
         raise ParameterError(
             f"--var {unused[0]} is not a parameter of any part ({', '.join(t.name for t in found)}); "
             "set a part's own var as TEMPLATE:MINUTES:KEY=VALUE"
         )
-    return [
-        replace(part, variables={**{k: v for k, v in shared.items() if k in template.params}, **part.variables})
-        for part, template in zip(parts, found)
-    ]
+    given = []
+    for index, (part, template) in enumerate(zip(parts, found)):
+        values = {k: v for k, v in shared.items() if k in template.params and (k != NAME or index == 0)}
+        given.append(replace(part, variables={**values, **part.variables}))
+    spoken = shared.get(NAME, "")
+    name = spoken if spoken and len(parts) > 1 and NAME not in found[0].params else ""
+    if ends_in_sleep(given[-1], found[-1]):
+        given = [
+            replace(part, variables={**part.variables, ENDING: "sleep"})
+            if _can_sleep(template) and ENDING not in part.variables and at < len(given) - 1 else part
+            for at, (part, template) in enumerate(zip(given, found))
+        ]
+    return Arranged(given, name)
+
+
+def ends_in_sleep(part: SessionPart, template: templates.Template) -> bool:
+    """Whether a part ends without a wake-up: the sleep wind-down, or ending=sleep."""
+    return (template.builtin and template.name in ENDS_IN_SLEEP) or part.variables.get(ENDING) == "sleep"
+
+
+def _can_sleep(template: templates.Template) -> bool:
+    spec = template.params.get(ENDING)
+    return spec is not None and (spec.type != "choice" or "sleep" in spec.choices)
 
 
 TRANSITIONS = {
@@ -114,16 +158,35 @@ TRANSITIONS = {
     "self-compassion": "some kindness towards yourself",
     "gratitude": "a few moments of gratitude",
     "sleep-wind-down": "winding down towards sleep",
+    "mindfulness": "a time of mindfulness, simply noticing what is here",
 }
 """What a transition calls the next part, for the built-ins; others go by their title."""
+CLOSES = (
+    "Let that settle for a moment.",
+    "Rest here for a breath or two.",
+    "Stay as you are for a moment, and let that part come to a close.",
+    "Let that go now, gently.",
+)
+"""How a transition lets the part before it end; taken in turn, so no two joins sound alike."""
+OPENS = (
+    "Next, we move on to {what}.",
+    "Now we turn to {what}.",
+    "From here, we go on to {what}.",
+    "When you're ready, we come to {what}.",
+)
+"""How it names what comes (in turn, offset from CLOSES so the pairs vary too)."""
 
 
-def transition(index: int, template: templates.Template) -> str:
-    """The few words that open part `index` (from the second): close the last, name the next."""
+def transition(index: int, template: templates.Template, name: str = "") -> str:
+    """The few words that open part `index` (from the second): close the last, name the next,
+    with the listener's `name` in it when the first part could not say it."""
     what = TRANSITIONS.get(template.name) if template.builtin else None
     what = what or template.title.lower()
-    lead = ["Stay as you are for a moment.", "Let that settle, and rest here.", "Let that part go now."][(index - 2) % 3]
-    return f"[pause 2s]\n{lead} Next, we move on to {what}.\n[pause 2s+]\n\n"
+    close = CLOSES[(index - 2) % len(CLOSES)]
+    if name:
+        close = f"{close[:-1]}, {name}."
+    opens = OPENS[(index - 2) % len(OPENS)].format(what=what)
+    return f"[pause 2s]\n{close} {opens}\n[pause 2s+]\n\n"
 
 
 @dataclass
@@ -136,6 +199,8 @@ class PartScript:
     template: templates.Template
     items: list[markup.Item]
     params: dict
+    transition: tuple[str, ...] = ()
+    """What the engine says to open the part (its first items), not the template."""
 
     @property
     def label(self) -> str:
@@ -195,6 +260,26 @@ def join(scripts: Sequence[PartScript], timelines: Sequence[Timeline]) -> Timeli
         joined.uncertain_cues += timeline.uncertain_cues
         joined.total += timeline.total
     return joined
+
+
+def lay_out(scripts: Sequence[PartScript], length_of) -> tuple[Timeline, list[PlannedPart]]:
+    """Each part laid out to exactly its own minutes, then joined; where each part lies."""
+    timelines = []
+    for part in scripts:
+        try:
+            timelines.append(layout(
+                part.items, length_of, total_seconds=part.part.minutes * 60, rate=SESSION_RATE,
+                guessed=guessed_by(length_of),
+            ))  # fmt: skip
+        except LengthError as exc:
+            if isinstance(exc, TooShort):
+                exc = LengthError(too_short_message(part.template, part.part.minutes, dict(part.part.variables), length_of, exc))
+            raise named(part.label, part.part, exc) from None
+    planned, at = [], 0
+    for part, own in zip(scripts, timelines):
+        planned.append(PlannedPart(part, at, at + own.total, own.pattern_share))
+        at += own.total
+    return join(scripts, timelines), planned
 
 
 def total_minutes(parts: Sequence[SessionPart]) -> float:

@@ -17,7 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from guided_audio.errors import TemplateNotFound, TemplateSyntaxError
+from guided_audio.errors import ParameterError, TemplateNotFound, TemplateSyntaxError
+from guided_audio.script import front_matter
 from guided_audio.script.fitting import DEFAULT_RATE, TEMPLATE_GLOBALS, helpers_at
 from guided_audio.script.params import ParamSpec, did_you_mean, resolve_params
 
@@ -110,6 +111,11 @@ def catalogue(user_dirs: Iterable[Path] = ()) -> Catalogue:
                     found[path.stem] = load_file(path, builtin=builtin)
                 except (TemplateNotFound, TemplateSyntaxError) as exc:
                     found[path.stem] = (path, str(exc))
+    from guided_audio.script import usable
+
+    for name, template in list(found.items()):  # one that would fail at its first render is broken
+        if isinstance(template, Template) and not template.builtin and (why := usable.problem(template)):
+            found[name] = (template.path, why)
     loaded = sorted((t for t in found.values() if isinstance(t, Template)), key=lambda t: t.name)
     return Catalogue(
         templates=[t for t in loaded if not is_plain_text(t)],
@@ -118,7 +124,7 @@ def catalogue(user_dirs: Iterable[Path] = ()) -> Catalogue:
     )
 
 
-_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]|\[\s*(pause|silence|chapter|phase|pace)\b|<\s*(break|speak)\b", re.IGNORECASE)
+_TEMPLATE_SYNTAX = re.compile(r"\{[{%#]|\[\s*(pause|silence|chapter|phase|pace|bell)\b|<\s*(break|speak)\b", re.IGNORECASE)
 
 
 def is_plain_text(template: Template) -> bool:
@@ -175,7 +181,8 @@ def parse_template(text: str, *, name: str, path: Path, builtin: bool = False) -
         try:
             meta = tomllib.loads("".join(lines[first + 1 : end]))
         except tomllib.TOMLDecodeError as exc:
-            raise TemplateSyntaxError(f"{path}: front matter is not valid TOML: {exc}") from None
+            raise TemplateSyntaxError(front_matter.toml_error(path, exc, first + 1)) from None
+        front_matter.check_types(meta, path, lines[first + 1 : end], first + 1)
         body = "".join(lines[end + 1 :])
         body_line = end + 2
     stray = next((i for i in range(body_line - 1, len(lines)) if lines[i].strip() == FRONT_MATTER_FENCE), None)
@@ -231,9 +238,10 @@ def _compiled(source: str):
 
 def _environment(*, marking_lines: bool = False):
     from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
 
-    environment = SandboxedEnvironment(
+    from guided_audio.script.sandbox import BoundedEnvironment
+
+    environment = BoundedEnvironment(
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -286,9 +294,11 @@ def source_line(
     """
     values = resolve_params(template.params, given, template=template.name)
     context = _context(values, minutes, rate)
+    from guided_audio.script.sandbox import RenderTimeout, render_bounded, with_deadline
+
     try:
-        marked = _environment(marking_lines=True).from_string(template.source).render(context)
-    except Exception:  # the plain render worked; a marked one that fails tells nothing
+        marked = with_deadline(render_bounded, _environment(marking_lines=True).from_string(template.source), context)
+    except (Exception, RenderTimeout):  # the plain render worked; a marked one that fails tells nothing
         return None
     mark = re.compile(f"{_MARK_OPEN}(\\d+){_MARK_CLOSE}")
     clean, line, at, found, length = [], None, 0, None, 0
@@ -313,10 +323,17 @@ def render(
     helpers the template calls estimate speech at `rate`, the session's speaking rate."""
     import jinja2
 
+    from guided_audio.script.sandbox import RENDER_SECONDS, RenderTimeout, render_bounded, with_deadline
+
     values = resolve_params(template.params, given, template=template.name)
     context = _context(values, minutes, rate, session_part)
     try:
-        text = _compiled(template.source).render(context)
+        text = with_deadline(render_bounded, _compiled(template.source), context)
+    except RenderTimeout as exc:  # not an Exception, so Jinja left its traceback in Python's lines
+        raise TemplateSyntaxError(
+            f"{template.path}{_error_line(exc, template, _compiled(template.source))}: the template ran for over {RENDER_SECONDS:g} s "
+            "and was stopped; look for a loop that runs far more often than the script needs"
+        ) from None
     except jinja2.TemplateSyntaxError as exc:
         line = (exc.lineno or 1) + template.body_line - 1
         raise TemplateSyntaxError(f"{template.path}:{line}: {exc.message}") from None
@@ -325,6 +342,8 @@ def render(
         raise TemplateSyntaxError(f"{template.path}{line}: {exc.message}; declare it in the front matter") from None
     except jinja2.TemplateError as exc:
         raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {exc}") from None
+    except ParameterError:  # a helper checking a value (bell_minutes): the user's to fix, not the file's
+        raise
     except Exception as exc:  # any failure of the template's own code (pop on [], recursion...)
         detail = _unset_parameter(template, values, given, exc) or str(exc) or type(exc).__name__
         raise TemplateSyntaxError(f"{template.path}{_error_line(exc, template)}: {detail}") from None
@@ -350,12 +369,13 @@ def _unset_parameter(template: Template, values: dict[str, Any], given: dict[str
     )
 
 
-def _error_line(exc: BaseException, template: Template) -> str:
-    """':LINE' of the innermost template frame in a render-time traceback, if any."""
+def _error_line(exc: BaseException, template: Template, compiled: Any = None) -> str:
+    """':LINE' of the innermost template frame in a render-time traceback, if any (`compiled`:
+    the Jinja template whose Python lines the traceback holds, when Jinja did not rewrite it)."""
     tb = exc.__traceback__
     line = None
     while tb is not None:
         if tb.tb_frame.f_code.co_filename == "<template>":
-            line = tb.tb_lineno
+            line = compiled.get_corresponding_lineno(tb.tb_lineno) if compiled else tb.tb_lineno
         tb = tb.tb_next
     return f":{line + template.body_line - 1}" if line else ""

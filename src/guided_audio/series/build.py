@@ -27,7 +27,7 @@ from guided_audio.publish.feed import FEED_NAME, FeedOptions, build_feed
 from guided_audio.publish.page import PAGE_NAME, WEB_MANIFEST_NAME, WORKER_NAME, write_page
 from guided_audio.publish.playlist import PLAYLIST_NAME, write_playlist
 from guided_audio.series.check import check_series
-from guided_audio.series.cluster import run_on_cluster
+from guided_audio.series.cluster import check_reachable, check_scheduler, run_on_cluster
 from guided_audio.series.local import default_jobs, run_local
 from guided_audio.series.plan import (
     BuildPlan, Planned, build_record, episode_mp3, plan_build, read_manifest, remove_episode,
@@ -74,13 +74,18 @@ def build_series(
     path: Path | str, options: BuildOptions = BuildOptions(), *, progress: ProgressLine | None = None
 ) -> BuildResult:
     started = time.perf_counter()
+    if options.scheduler:
+        options = dataclasses.replace(options, scheduler=check_scheduler(options.scheduler))
     series = read_series(Path(path))
     checked = check_series(series)
     root = Path(options.output or Path("output") / Path(path).stem).expanduser()
     plan = plan_build(root, checked.jobs, force=options.force)
     if options.dry_run:
-        reports = [_report(root, p, f"would render: {p.reason}" if p.renders else "unchanged") for p in plan.episodes]
+        reports = [_report(root, p, f"would render: {p.reason}" if p.renders else "unchanged", planned_length=True)
+                   for p in plan.episodes]  # fmt: skip
         return BuildResult(series, root, reports, plan.dropped, [], time.perf_counter() - started, dry_run=True)
+    if options.scheduler:
+        check_reachable(options.scheduler)  # before the output folder is made
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -150,10 +155,15 @@ def _retire_folders(root: Path, plan: BuildPlan) -> None:
         log.info("%s has no episode of the series left: removed its feed, playlist and page", folder)
 
 
-def _report(root: Path, planned: Planned, status: str) -> EpisodeReport:
+def _report(root: Path, planned: Planned, status: str, *, planned_length: bool = False) -> EpisodeReport:
+    """`planned_length`: an episode that would render has the length asked for (a session is
+    exactly its minutes), not the old one's, nor none for a new episode."""
     manifest = read_manifest(episode_mp3(root, planned.job))
+    duration = manifest.get("duration")
+    if planned_length and planned.renders:
+        duration = planned.job.request.minutes * 60
     return EpisodeReport(planned.job.label, planned.job.episode.title, status, 0.0,
-                         manifest.get("duration"), manifest.get("loudness_lufs"))  # fmt: skip
+                         duration, manifest.get("loudness_lufs") if not planned.renders else None)  # fmt: skip
 
 
 def release_dates(series: SeriesSpec, root: Path) -> dict[int, datetime.datetime]:
@@ -190,7 +200,9 @@ def _publish(series: SeriesSpec, root: Path, plan: BuildPlan, reports: list[Epis
         if status[job.label] != "failed" or (mp3.is_file() and mp3.with_suffix(".json").is_file()):
             # A failed re-render leaves the episode as it was, complete: it stays listed.
             if mp3.is_file():
-                folders[job.folder].append(dataclasses.replace(read_episode(mp3), published=dates[job.episode.index]))
+                folders[job.folder].append(dataclasses.replace(
+                    read_episode(mp3), published=dates[job.episode.index], number=job.episode.index + 1
+                ))
     written = []
     for name, episodes in folders.items():
         folder = root / name

@@ -87,7 +87,22 @@ def check_series(series: SeriesSpec) -> CheckedSeries:
                         warned.add(warning)
                 checked.add(key)
             jobs.append(EpisodeJob(episode, listener, listener.folder if listener else "", request, found))
+    for episode in series.episodes:
+        _warn_idle_shaping(series, episode, warned)
     return CheckedSeries(jobs, warned)
+
+
+def _warn_idle_shaping(series: SeriesSpec, episode: EpisodeSpec, warned: set[str]) -> None:
+    """An episode's own seed or background_level without a background changes nothing: say so,
+    as generate does for --seed and --background-level (the series' own apply where there is one)."""
+    if (episode.shaping.background or backgrounds.NONE) != backgrounds.NONE:
+        return
+    given = [key for key in ("seed", "background_level") if key in episode.lines.keys]
+    if given:
+        verb, they = ("shapes", "it changes") if len(given) == 1 else ("shape", "they change")
+        warning = f"{' and '.join(given)} {verb} a background; without background = \"...\" {they} nothing"
+        log.warning("%s: %s", series.where(episode.lines.of(given[0]), episode, None), warning)
+        warned.add(warning)
 
 
 def request_for(

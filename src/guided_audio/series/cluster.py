@@ -10,6 +10,9 @@ GUIDED_AUDIO_CACHE where it runs).
 from __future__ import annotations
 
 import logging
+import re
+import socket
+import urllib.parse
 from typing import Iterator
 
 from guided_audio.errors import SeriesError
@@ -18,7 +21,31 @@ from guided_audio.series.render import RenderOutcome, RenderTask, Report, render
 log = logging.getLogger(__name__)
 
 CONNECT_SECONDS = 15
+PROBE_SECONDS = 5
 INSTALL_HINT = "pip install 'guided-audio[cluster]'"
+
+
+SCHEMES = ("tcp", "tls")
+"""Addresses a Dask scheduler listens on across machines (inproc:// is one process's own)."""
+
+
+def check_scheduler(address: str) -> str:
+    """`tcp://HOST:PORT` (or `tls://`; a bare `HOST:PORT` means tcp), checked before any work:
+    Dask itself takes a malformed address only after a long wait, and then a traceback."""
+    text = address.strip()
+    if "://" not in text:
+        text = f"tcp://{text}"
+    example = "give the scheduler's address like tcp://192.168.1.5:8786"
+    try:
+        parts = urllib.parse.urlsplit(text)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    host_ok = parts is not None and re.fullmatch(r"[A-Za-z0-9.:_-]+", parts.hostname or "")
+    if not host_ok or parts.scheme not in SCHEMES or port is None or parts.path not in ("", "/"):
+        shown = address if len(address) <= 80 else address[:80] + "..."
+        raise SeriesError(f"--scheduler {shown!r} is not a scheduler address; {example}")
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def run_on_cluster(tasks: list[RenderTask], scheduler: str, report: Report) -> Iterator[RenderOutcome]:
@@ -51,3 +78,16 @@ def run_on_cluster(tasks: list[RenderTask], scheduler: str, report: Report) -> I
                 outcome = RenderOutcome(task.label, task.title, error=f"the cluster could not render it: {exc}")
             report(task.label, "Done", 1, 1)
             yield outcome
+
+
+def check_reachable(scheduler: str) -> None:
+    """Fail at once when nothing listens there: Dask would retry for CONNECT_SECONDS, then
+    leave a client whose clean-up waits 30 s more and prints a traceback."""
+    parts = urllib.parse.urlsplit(scheduler)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=PROBE_SECONDS).close()
+    except OSError as exc:
+        raise SeriesError(
+            f"cannot reach the Dask scheduler at {scheduler} ({exc.strerror or exc}); start one with `dask scheduler` "
+            f"and workers with `dask worker {scheduler}`, or build here without --scheduler"
+        ) from None

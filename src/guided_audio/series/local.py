@@ -13,6 +13,8 @@ import logging
 import multiprocessing
 import os
 import queue as queues
+import signal
+import sys
 import threading
 import time
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -25,6 +27,9 @@ log = logging.getLogger(__name__)
 
 _reports: "multiprocessing.Queue | None" = None
 """In a worker: where its stages go."""
+PR_SET_PDEATHSIG = 1
+"""prctl(2): the signal this process gets when the thread that made it ends."""
+PARENT_CHECK_SECONDS = 1.0
 STAGE_EVERY_SECONDS = 0.2
 """A worker says how far it is at most this often (and at every new stage)."""
 
@@ -50,7 +55,7 @@ def run_local(tasks: list[RenderTask], jobs: int, report: Report) -> Iterator[Re
     level = logging.getLogger().level
     try:
         with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_start_worker,
-                                 initargs=(reports, level)) as pool:  # fmt: skip
+                                 initargs=(reports, level, os.getpid())) as pool:  # fmt: skip
             futures: dict[Future, RenderTask] = {pool.submit(_render_reporting, task): task for task in tasks}
             for future in as_completed(futures):
                 yield _outcome(future, futures[future])
@@ -69,10 +74,42 @@ def _outcome(future: Future, task: RenderTask) -> RenderOutcome:
         return RenderOutcome(task.label, task.title, error=f"{type(exc).__name__}: {exc}")
 
 
-def _start_worker(reports, level: int) -> None:
+def _start_worker(reports, level: int, parent: int) -> None:
     global _reports
     _reports = reports
     logging.getLogger().setLevel(level)
+    _die_with(parent)
+
+
+def _die_with(parent: int) -> None:
+    """End this worker when the build that started it ends, even by SIGKILL (which runs no
+    clean-up in the build): a worker holds hundreds of MB and would otherwise live on forever.
+
+    On Linux the kernel does it (PR_SET_PDEATHSIG); elsewhere a thread watches the parent.
+    """
+    if _kernel_kills_us_with_parent():
+        if os.getppid() != parent:  # the build died before we asked
+            os._exit(1)
+        return
+    threading.Thread(target=_watch_parent, args=(parent,), name="watch-parent", daemon=True).start()
+
+
+def _kernel_kills_us_with_parent() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(1)
 
 
 def _render_reporting(task: RenderTask) -> RenderOutcome:

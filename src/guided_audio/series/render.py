@@ -8,6 +8,7 @@ episode whose manifest has the new fingerprint is complete).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -20,7 +21,7 @@ from typing import Any, Callable
 
 from guided_audio.errors import GuidedAudioError, describe
 from guided_audio.mix import background as backgrounds
-from guided_audio.output import temp_folder, write_atomically
+from guided_audio.output import WRITTEN, signals_held, temp_folder, write_atomically
 from guided_audio.series.check import Heard, file_vars
 from guided_audio.series.plan import BUILD_KEY, Planned, episode_mp3
 from guided_audio.session import SessionRequest, generate
@@ -90,6 +91,8 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
             progress = (lambda stage, done, total: report(task.label, stage, done, total)) if report else None
             result = generate(request, progress=progress)
             files = {ext: path.read_bytes() for ext, path in result.files.items()}
+            with contextlib.suppress(ValueError):  # our private copy, not a file of the user's
+                WRITTEN.remove(result.files["mp3"])
         files["json"] = _with_build_record(files["json"], task.fingerprint, len(files["mp3"]))
         mastered = result.mastered
         return RenderOutcome(
@@ -113,8 +116,10 @@ def write_outcome(root: Path, planned: Planned, outcome: RenderOutcome) -> Path:
     mp3 = episode_mp3(root, planned.job)
     mp3.parent.mkdir(parents=True, exist_ok=True)
     assert outcome.files is not None
-    for ext, data in sorted(outcome.files.items(), key=lambda item: item[0] == "json"):
-        write_atomically(mp3 if ext == "mp3" else mp3.with_suffix(f".{ext}"), data)
+    with signals_held():  # once the first file is in place, the rest follow (an interrupt waits)
+        for ext, data in sorted(outcome.files.items(), key=lambda item: item[0] == "json"):
+            write_atomically(mp3 if ext == "mp3" else mp3.with_suffix(f".{ext}"), data)
+        WRITTEN.append(mp3)
     return mp3
 
 

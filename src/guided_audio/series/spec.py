@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from guided_audio.errors import GuidedAudioError, SeriesError
+from guided_audio.output import name_problem
+from guided_audio.publish.feed import LANGUAGE, check_base_url
 from guided_audio.script.params import did_you_mean
 from guided_audio.script.parts import SessionPart, parse_part
 from guided_audio.series.lines import FileLines, TableLines, locate
@@ -125,6 +127,8 @@ def slug(text: str) -> str:
 def read_series(path: Path) -> SeriesSpec:
     """Parse and check the file's shape; raises SeriesError naming the line at fault."""
     path = Path(path).expanduser()
+    if path.exists() and not path.is_file():  # a folder, or a FIFO whose read would block
+        raise SeriesError(f"{path} is not a regular file; give the series' .toml file")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -168,9 +172,18 @@ class _Reader:
         listeners = [self._listener(i, raw) for i, raw in enumerate(data.get("listener") or [])]
         self._unique([(l.folder, l.lines.of("folder"), None) for l in listeners], "listener folder", "folder = \"...\"")
         language = table.get("language", "en-us")
+        if not LANGUAGE.match(language):
+            raise self.fail(where.of("language"), f"language = {language[:40]!r} is not a language code; "
+                            "use one like \"en-us\" or \"de\"")  # fmt: skip
+        base_url = table.get("base_url")
+        if base_url is not None:  # checked now, not after every episode has rendered
+            try:
+                base_url = check_base_url(base_url)
+            except GuidedAudioError as exc:
+                raise self.fail(where.of("base_url"), str(exc).replace("--base-url ", "base_url = ")) from None
         return SeriesSpec(
             path=self.path, title=title, author=table.get("author"), description=table.get("description"),
-            cover=self._path(table, "cover", where, None), language=language, base_url=table.get("base_url"),
+            cover=self._path(table, "cover", where, None), language=language, base_url=base_url,
             start=table.get("start"), defaults=defaults, episodes=episodes, listeners=listeners, lines=self.lines,
         )  # fmt: skip
 
@@ -194,6 +207,8 @@ class _Reader:
         if not SAFE_NAME.match(file) or file.lower().endswith(".mp3"):
             raise self.fail(where.of("file"), f"file = {file!r} should be a plain name without .mp3, "
                             "like \"evening-1\" (letters, digits, - _ .)", title)  # fmt: skip
+        if name_problem(file):
+            raise self.fail(where.of("file"), f"file = {name_problem(file)}", title)
         own = self._shaping(raw, where, title)
         return EpisodeSpec(
             index=index, title=title, template=template, minutes=float(minutes), file=file,

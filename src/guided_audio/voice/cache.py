@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import struct
+from stat import S_ISREG
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +45,13 @@ HEADER = struct.Struct("<8sQ32s")
 MAGIC = b"GAPHRAS1"
 EVICT_TO = 0.9
 """Eviction frees down to this share of the cap, so it is not run again at the next entry."""
+ENTRY_NAME = re.compile(r"^(?P<prefix>[0-9a-f]{2})[0-9a-f]{62}(?:\.pcm|\.npy)$")
+"""The only files the cache counts, clears or evicts: KEY.pcm (or a legacy KEY.npy) in the
+folder named for the key's first two characters. Anything else found there is not ours."""
+SUB_NAME = re.compile(r"^[0-9a-f]{2}$")
+MAX_SAMPLE = 8.0
+"""A levelled phrase peaks near 1.0; a sample beyond this (or NaN, or infinite) marks a crafted
+or corrupted entry, which would wreck the session's loudness."""
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?\s*$", re.IGNORECASE)
 
 
@@ -109,11 +117,11 @@ class PhraseCache:
             return None
         path = self._path(key)
         try:
-            data = path.read_bytes()
+            read = _read_regular(path)
         except OSError:
             self.misses += 1
             return None
-        samples = _decode(data)
+        samples = _decode(read[0]) if read is not None else None
         if samples is None:
             self._discard(path, "its checksum or length is wrong")
             self.misses += 1
@@ -128,12 +136,10 @@ class PhraseCache:
             return None
         path = self._path(key)
         try:
-            with open(path, "rb") as handle:
-                header = handle.read(HEADER.size)
-                size = os.fstat(handle.fileno()).st_size
+            read = _read_regular(path, HEADER.size)
         except OSError:
             return None
-        count = _count(header, size)
+        count = _count(*read) if read is not None else None
         if count is None:
             self._discard(path, "it is cut short or not an entry")
         return count
@@ -185,9 +191,9 @@ class PhraseCache:
         """Delete every entry (another process's entry being written is left alone); what was removed."""
         entries = self._entries()
         removed = [(path, size) for path, size, _ in entries if _unlink(path)]
-        for sub in self.folder.glob("??"):
+        for sub in self._subfolders():
             try:
-                sub.rmdir()  # only when empty
+                os.rmdir(sub)  # only when empty
             except OSError:
                 pass
         self._total = None
@@ -224,22 +230,37 @@ class PhraseCache:
         log.info("phrase cache over %d MB: removed the %d least recently used entries", self.max_bytes >> 20, removed)
 
     def _entries(self) -> list[tuple[Path, int, float]]:
-        """(path, bytes, last used) of every entry; clears partials killed writers left."""
+        """(path, bytes, last used) of every entry; clears partials killed writers left.
+
+        Only regular files of the cache's own name shape, in real subfolders named for their
+        prefix: never through a symlink, never a file of someone else's (`notes.pcm`).
+        """
         found = []
-        for sub in sorted(self.folder.glob("??")):
+        for sub in self._subfolders():
             clear_debris(sub)
             try:
                 scan = list(os.scandir(sub))
             except OSError:
                 continue
             for entry in scan:
-                if entry.name.endswith((SUFFIX, LEGACY_SUFFIX)) and not entry.name.startswith("."):
-                    try:
-                        stat = entry.stat()
-                    except OSError:
-                        continue
+                match = ENTRY_NAME.match(entry.name)
+                if not match or match["prefix"] != sub.name:
+                    continue
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if S_ISREG(stat.st_mode):
                     found.append((Path(entry.path), stat.st_size, stat.st_mtime))
         return found
+
+    def _subfolders(self) -> list[Path]:
+        """The real (not symlinked) two-character folders entries live in."""
+        try:
+            scan = list(os.scandir(self.folder))
+        except OSError:
+            return []
+        return sorted(Path(e.path) for e in scan if SUB_NAME.match(e.name) and e.is_dir(follow_symlinks=False))
 
 
 def _encode(samples: np.ndarray) -> bytes:
@@ -261,7 +282,25 @@ def _decode(data: bytes) -> np.ndarray | None:
     body = memoryview(data)[HEADER.size :]
     if hashlib.sha256(body).digest() != HEADER.unpack_from(data)[2]:
         return None
-    return np.frombuffer(body, dtype="<f4").astype(np.float32)
+    samples = np.frombuffer(body, dtype="<f4").astype(np.float32)
+    if samples.size and not (np.isfinite(samples).all() and np.abs(samples).max() <= MAX_SAMPLE):
+        return None  # a checksum anyone can compute does not make NaN or 1e30 audio
+    return samples
+
+
+def _read_regular(path: Path, limit: int = -1) -> tuple[bytes, int] | None:
+    """An entry's bytes (all, or the first `limit`) and its size; None if it is not a regular
+    file (a FIFO or a device would block the read, or never end)."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        stat = os.fstat(fd)
+        if not S_ISREG(stat.st_mode):
+            return None
+        with open(fd, "rb", closefd=False) as handle:
+            data = handle.read(limit)
+    finally:
+        os.close(fd)
+    return data, stat.st_size
 
 
 def _touch(path: Path) -> None:

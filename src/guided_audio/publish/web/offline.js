@@ -74,7 +74,8 @@
   function readAll(response, onProgress) {
     var total = Number(response.headers.get("Content-Length")) || 0;
     var type = response.headers.get("Content-Type") || "";
-    if (!response.body || !response.body.getReader || !total) return response.blob();
+    /* a gzipped answer's Content-Length counts the compressed bytes, not the ones read here */
+    if (!response.body || !response.body.getReader || !total || response.headers.get("Content-Encoding")) return response.blob();
     var reader = response.body.getReader(), chunks = [], received = 0;
     function pump() {
       return reader.read().then(function (step) {
@@ -128,8 +129,33 @@
     }).then(refreshKept).then(function () { setOffline(session, "Removed from this device."); });
   }
 
+  /* Offline (the server does not answer), a session not kept cannot play: say so on its card
+     rather than offer a Play that fails. A HEAD request passes the service worker by. */
+  function markReachable(reachable) {
+    return Promise.all(sessions.map(function (session) {
+      return (reachable ? Promise.resolve(true) : window.GuidedAudio.isKept(session.file)).then(function (available) {
+        var play = button(session, "play");
+        play.disabled = !available;
+        session.card.classList.toggle("unavailable", !available);
+        if (!available) setOffline(session, "Not available offline: it was not kept on this device. It plays again when the server can be reached.");
+        else if (session.card.dataset.unavailable) setOffline(session, "");
+        if (available) delete session.card.dataset.unavailable; else session.card.dataset.unavailable = "yes";
+        if (!available && window.GuidedAudio.current() === session) window.GuidedAudio.close();
+      });
+    }));
+  }
+
+  function checkReachable() {
+    return fetch("./?reachable=" + Date.now(), { method: "HEAD", cache: "no-store" }).then(function (response) {
+      return response.ok;
+    }, function () { return false; }).then(markReachable);
+  }
+
   if (!canKeep) {
     $("secure-note").hidden = false;
+    sessions.forEach(function (session) {
+      session.card.querySelector("[data-role=secure-hint]").hidden = false;
+    });
     return;
   }
   window.GuidedAudio.isKept = isKept;
@@ -141,5 +167,7 @@
   navigator.serviceWorker.register("sw.js").catch(function () {
     $("storage").textContent = "This browser would not start the offline helper, so sessions cannot be kept here.";
   });
-  refreshKept();
+  refreshKept().then(checkReachable);
+  window.addEventListener("online", checkReachable);
+  window.addEventListener("offline", function () { markReachable(false); });
 })();

@@ -7,6 +7,7 @@
   var STORE = "guided-audio:";
   var BACK_SECONDS = 15;
   var SAVE_EVERY_MS = 5000;
+  var RESUME_NOTE_SECONDS = 20;  /* played this far past the saved place, "Continuing from" has done its job */
 
   var $ = function (id) { return document.getElementById(id); };
   var audio = $("audio");
@@ -27,7 +28,22 @@
   }
   var sessions = cards.map(sessionOf);
   /* What offline.js builds on; it replaces isKept where sessions can be kept. */
-  window.GuidedAudio = { sessions: sessions, isKept: function () { return Promise.resolve(false); } };
+  window.GuidedAudio = {
+    sessions: sessions, isKept: function () { return Promise.resolve(false); },
+    current: function () { return current ? current.session : null; },
+    /* offline.js: the open session cannot be reached and is not kept, so the player goes */
+    close: function () {
+      if (!current) return;
+      audio.pause();
+      audio.removeAttribute("src");
+      audio.load();
+      current.session.card.classList.remove("current");
+      current = null;
+      $("player").hidden = true;
+      $("mini").hidden = true;
+      document.body.classList.remove("with-mini");
+    }
+  };
 
   function byFile(file) {
     for (var i = 0; i < sessions.length; i++) if (sessions[i].file === file) return sessions[i];
@@ -51,6 +67,7 @@
 
   function say(text, action) {
     var box = $("message");
+    if (current) current.resumeNote = false;  /* any new message replaces "Continuing from" */
     box.textContent = text || "";
     if (action) {
       var button = document.createElement("button");
@@ -124,13 +141,23 @@
     if (resume) {
       audio.currentTime = resume;  /* the default start position until the metadata is in */
       say("Continuing from " + clock(resume) + ".", { label: "Start from the beginning", run: restart });
+      current.resumeNote = true;
+      current.resumedAt = resume;
     }
     seek.max = String(Math.round(session.duration));
     showTime(resume);
     if (session.chapters) loadChapters(session);
     describeForLockScreen(session);
     store("last", session.file);
+    $("mini-name").textContent = session.title;
+    document.dispatchEvent(new CustomEvent("guided-audio:open", { detail: session }));
     if (play) start();
+  }
+
+  /* "Continuing from M:SS" and its button go once the listener has moved on: a seek elsewhere,
+     or some time played past the saved place (the button would then undo that listening). */
+  function clearResumeNote() {
+    if (current && current.resumeNote) say("");
   }
 
   function start() {
@@ -163,18 +190,28 @@
     if (current) current.resume = 0;
     updatePositionState();
   });
-  audio.addEventListener("play", function () { $("player").classList.add("playing"); $("toggle").setAttribute("aria-label", "Pause"); });
+  function showPlaying(playing) {
+    $("player").classList.toggle("playing", playing);
+    $("mini").classList.toggle("playing", playing);
+    $("toggle").setAttribute("aria-label", playing ? "Pause" : "Play");
+    $("mini-toggle").setAttribute("aria-label", playing ? "Pause" : "Play");
+    $("pacer-toggle").setAttribute("aria-label", playing ? "Pause" : "Play");
+  }
+  audio.addEventListener("play", function () { showPlaying(true); });
   audio.addEventListener("pause", function () {
-    $("player").classList.remove("playing");
-    $("toggle").setAttribute("aria-label", "Play");
+    showPlaying(false);
     savePosition(true);
   });
   audio.addEventListener("timeupdate", function () {
     showTime(audio.currentTime);
     showChapter(audio.currentTime);
     if (!audio.paused) savePosition(false);
+    if (current && current.resumeNote && !audio.paused && audio.currentTime > current.resumedAt + RESUME_NOTE_SECONDS) {
+      clearResumeNote();
+    }
   });
   audio.addEventListener("seeked", function () {
+    if (current && current.resumeNote && Math.abs(audio.currentTime - current.resumedAt) > 2) clearResumeNote();
     savePosition(true);
     updatePositionState();
     var track = audio.textTracks[0];
@@ -199,6 +236,7 @@
     if (!dragging) seek.value = String(Math.floor(t));
     $("elapsed").textContent = clock(t);
     $("total").textContent = clock(total);
+    $("mini-time").textContent = clock(t) + " / " + clock(total);
     seek.setAttribute("aria-valuetext", spoken(t) + " of " + spoken(total));
   }
 
@@ -210,6 +248,9 @@
     if (audio.paused) start(); else audio.pause();
   });
   $("back").addEventListener("click", back);
+  $("mini-back").addEventListener("click", back);
+  $("mini-toggle").addEventListener("click", function () { $("toggle").click(); });
+  $("pacer-toggle").addEventListener("click", function () { $("toggle").click(); });
   $("next").addEventListener("click", function () { jumpChapter(1); });
 
   document.addEventListener("keydown", function (event) {
@@ -315,8 +356,12 @@
     current.cues = Array.prototype.slice.call(track.cues || []);
     current.items = current.cues.map(function (cue) {
       var item = document.createElement("li");
-      item.appendChild(cue.getCueAsHTML());  /* WebVTT's own safe parser: text and cue spans only */
-      item.addEventListener("click", function () { seekTo(cue.startTime); });
+      var line = document.createElement("button");
+      line.type = "button";
+      line.className = "line";
+      line.appendChild(cue.getCueAsHTML());  /* WebVTT's own safe parser: text and cue spans only */
+      line.addEventListener("click", function () { seekTo(cue.startTime); });
+      item.appendChild(line);
       list.appendChild(item);
       return item;
     });
@@ -336,18 +381,18 @@
       item.classList.toggle("speaking", speaking);
       item.classList.toggle("last", !active && index === anchor);  /* in a pause: the phrase just said */
       item.classList.toggle("said", index < anchor);
-      if (speaking) item.setAttribute("aria-current", "true"); else item.removeAttribute("aria-current");
+      if (speaking) item.firstChild.setAttribute("aria-current", "true"); else item.firstChild.removeAttribute("aria-current");
     });
     if (anchor >= 0 && Date.now() > followUntil) follow(current.items[anchor]);
   }
 
   function follow(item) {
-    var list = $("transcript");
-    list.scrollTop = item.offsetTop - list.clientHeight / 3;
+    var box = $("transcript-scroll");
+    box.scrollTop = item.offsetTop - box.clientHeight / 3;
   }
 
-  ["wheel", "touchstart", "pointerdown"].forEach(function (name) {
-    $("transcript").addEventListener(name, function () { followUntil = Date.now() + 8000; }, { passive: true });
+  ["wheel", "touchstart", "pointerdown", "keydown", "focusin"].forEach(function (name) {
+    $("transcript-scroll").addEventListener(name, function () { followUntil = Date.now() + 8000; }, { passive: true });
   });
 
   /* ---- the lock screen (Media Session API) ---- */
@@ -387,6 +432,16 @@
     Object.keys(handlers).forEach(function (action) {
       try { navigator.mediaSession.setActionHandler(action, handlers[action]); } catch (e) { /* unsupported */ }
     });
+  }
+
+  /* ---- the compact player: in reach at the bottom once the big controls scroll away ---- */
+
+  if ("IntersectionObserver" in window) {
+    new IntersectionObserver(function (entries) {
+      var away = !entries[0].isIntersecting && !$("player").hidden;
+      $("mini").hidden = !away;
+      document.body.classList.toggle("with-mini", away);
+    }).observe(document.querySelector("#player .controls"));
   }
 
   /* ---- wiring ---- */
