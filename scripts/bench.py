@@ -12,8 +12,14 @@ Measures, on this machine, now:
   (b) that render against the straightforward pydub way (append each phrase and pause with
       +=, overlay a looped bed, fade, export) on the same cue-dense breathing session, at 20
       and 60 minutes (goals: at least 2.5x and 8x faster);
-  (c) the peak memory of a 60-minute guided-imagery with rain (goal: under 500 MB).
-Speech is synthesised once up front (into the normal phrase cache) and is not timed.
+  (c) the peak memory of a 60-minute guided-imagery with rain (goal: under 500 MB);
+  (d) for each voice (heart, joe): a cold render (empty phrase cache) of a guided-imagery with
+      rain against the floor, the engine's own synthesis of the same distinct phrases on one
+      core in one process; and the peak memory of that render cold and then warm (issue 19:
+      under 400 MB cold, 300 MB warm at 60 minutes).
+Speech for (a) to (c) is synthesised once up front (into the normal phrase cache) and is not timed.
+
+    python scripts/bench.py --voices-only --voice-minutes 20   # only (d), on 20-minute sessions
 """
 
 from __future__ import annotations
@@ -62,9 +68,57 @@ def timed(cmd: list[str]) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
-def render_cmd(template: str, minutes: int, out: Path, background: str) -> list[str]:
+def render_cmd(template: str, minutes: int, out: Path, background: str, *options: str) -> list[str]:
     return [sys.executable, "-m", "guided_audio", "generate", template, "-m", str(minutes),
-            "--background", background, "-o", str(out), "-q"]  # fmt: skip
+            "--background", background, "-o", str(out), "-q", *options]  # fmt: skip
+
+
+def floor_child(voice: str, template: str, minutes: int) -> None:
+    """Print the seconds the engine takes to speak the session's distinct phrases, one at a time
+    on one core: what a cold render cannot beat without more cores."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    from guided_audio.script.lengths import phrases
+    from guided_audio.session import SessionRequest, preview
+    from guided_audio.voice.engine import make_engine
+    from guided_audio.voice.speech import speak
+
+    request = SessionRequest(template, minutes, voice=voice, use_cache=False)
+    distinct = list(dict.fromkeys(phrases(preview(request, with_range=False).items)))
+    engine = make_engine(voice=voice, rate=request.rate)
+    engine.synthesize("Settle in.")  # the model loads outside the timing, as the render's first phrase pays it
+    started = time.perf_counter()
+    for phrase in distinct:
+        speak(engine, phrase.text, engine.rate * phrase.pace)
+    print(time.perf_counter() - started)
+
+
+def voice_figures(folder: Path, voice: str, template: str, minutes: int, runs: int) -> dict[str, float]:
+    """(d) for one voice: cold render and its floor (medians), peak memory cold and warm."""
+    colds, peaks, floors = [], [], []
+    for run in range(runs):
+        cache = folder / f"cache-{voice}-{run}"
+        os.environ["GUIDED_AUDIO_CACHE"] = str(cache)
+        seconds, peak = timed(render_cmd(template, minutes, folder / f"{voice}.mp3", "rain", "--voice", voice))
+        colds.append(seconds)
+        peaks.append(peak)
+        child = subprocess.run([sys.executable, __file__, "--floor-child", voice, template, str(minutes)],
+                               env=child_env(), capture_output=True, text=True, check=True)  # fmt: skip
+        floors.append(float(child.stdout.strip().splitlines()[-1]))
+    warm_seconds, warm_peak = timed(render_cmd(template, minutes, folder / f"{voice}.mp3", "rain", "--voice", voice))
+    return {"cold": statistics.median(colds), "floor": statistics.median(floors), "cold_peak": statistics.median(peaks),
+            "warm": warm_seconds, "warm_peak": warm_peak}  # fmt: skip
+
+
+def print_voice_figures(figures: dict[str, dict[str, float]], template: str, minutes: int, runs: int) -> None:
+    load = os.getloadavg()
+    print(f"(d) {minutes} min {template} with rain, cold (empty cache) then warm; medians of {runs}; "
+          f"load {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
+    for voice, f in figures.items():
+        print(f"    {voice:6s} cold render {f['cold']:6.1f} s / floor (one core) {f['floor']:6.1f} s = "
+              f"{f['cold'] / f['floor']:4.2f}x; warm {f['warm']:5.1f} s; peak memory cold {f['cold_peak']:.0f} MB "
+              f"(goal < 400), warm {f['warm_peak']:.0f} MB (goal < 300)")
+    if {"heart", "joe"} <= figures.keys():
+        print(f"    heart's cold render is {figures['joe']['cold'] / figures['heart']['cold']:.1f}x faster than joe's")
 
 
 def median_of(runs: int, cmd: list[str]) -> float:
@@ -98,13 +152,16 @@ def pydub_way(template: str, minutes: int, out: str) -> None:
     from guided_audio.mix.soundscapes import Rain
     from guided_audio.session import SessionRequest, preview
     from guided_audio.voice.cache import PhraseCache
+    from guided_audio.script.markup import Speech
     from guided_audio.voice.engine import make_engine
+    from guided_audio.voice.speech import cache_key
 
     AudioSegment.converter = ffmpeg_exe()
     request = SessionRequest(template, minutes)
     plan = preview(request)
     assert plan.estimated_phrases == 0, "speech must be cached first"
-    cache, identity = PhraseCache(), make_engine("piper", rate=request.rate).cache_identity()
+    cache = PhraseCache()
+    engine = make_engine(request.engine, voice=request.voice, rate=request.rate)
 
     def segment(samples: np.ndarray) -> AudioSegment:
         pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
@@ -113,7 +170,7 @@ def pydub_way(template: str, minutes: int, out: str) -> None:
     session = AudioSegment.silent(duration=0, frame_rate=SESSION_RATE)
     for part in plan.timeline.segments():
         if part.kind == "speech":
-            session += segment(cache.get(cache.key(identity, part.text, SESSION_RATE)))
+            session += segment(cache.get(cache_key(engine, cache, Speech(part.text))))
         else:
             session += AudioSegment.silent(duration=(part.end - part.start) * 1000, frame_rate=SESSION_RATE)
     loop = segment(Rain(0).read(30 * SESSION_RATE))
@@ -127,11 +184,26 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 60-minute pydub run (minutes long)")
     parser.add_argument("--runs", type=int, default=3, help="repetitions for each median (default 3)")
     parser.add_argument("--smoke", action="store_true", help="every step once on short sessions (figures mean nothing)")
+    parser.add_argument("--voices", default="heart,joe", help="voices for (d), comma-separated (default heart,joe)")
+    parser.add_argument("--voice-minutes", type=int, help="length of (d)'s sessions (default 60; smoke 2)")
+    parser.add_argument("--voices-only", action="store_true", help="only (d)")
     parser.add_argument("--pydub-child", nargs=3, metavar=("TEMPLATE", "MINUTES", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument("--floor-child", nargs=3, metavar=("VOICE", "TEMPLATE", "MINUTES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.pydub_child:
         template, minutes, out = args.pydub_child
         pydub_way(template, int(minutes), out)
+        return
+    if args.floor_child:
+        voice, template, minutes = args.floor_child
+        floor_child(voice, template, int(minutes))
+        return
+    voice_minutes = args.voice_minutes or (2 if args.smoke else 60)
+    voice_template = "deep-breathing" if args.smoke else "guided-imagery"
+    if args.voices_only:
+        with tempfile.TemporaryDirectory(prefix="guided-audio-bench-") as name:
+            figures = {v: voice_figures(Path(name), v, voice_template, voice_minutes, args.runs) for v in args.voices.split(",")}
+        print_voice_figures(figures, voice_template, voice_minutes, args.runs)
         return
     short, long = (2, 2) if args.smoke else (20, 60)
     imagery = "deep-breathing" if args.smoke else "guided-imagery"  # the smoke run's speech is quick to make
@@ -164,6 +236,7 @@ def main() -> None:
             results[f"(b) {minutes} min, rain: pydub / ours (speed-up)"] = (pydub, mine, ">=", 2.5 if minutes == short else 8.0)
         _, peak = timed(render_cmd(imagery, long, folder / "imagery.mp3", "rain"))
         manifest = json.loads((folder / "imagery.json").read_text())
+        voices = {v: voice_figures(folder, v, voice_template, voice_minutes, args.runs) for v in args.voices.split(",")}
 
     from guided_audio.mp3.parts import usable_cores
 
@@ -179,6 +252,7 @@ def main() -> None:
               f"{'met' if met else 'MISSED'}")
     print(f"(c) {long} min {imagery} with rain: peak memory {peak:.0f} MB  goal < 500  "
           f"{'met' if peak < 500 else 'MISSED'}  ({manifest['loudness_lufs']} LUFS, {manifest['true_peak_dbtp']} dBTP)")
+    print_voice_figures(voices, voice_template, voice_minutes, args.runs)
 
 
 if __name__ == "__main__":

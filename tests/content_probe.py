@@ -9,7 +9,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 from guided_audio.script import markup, templates
-from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.lengths import phrases, script
 from guided_audio.session import Plan, SessionRequest, preview
 from guided_audio.voice.cache import PhraseCache
@@ -38,8 +37,9 @@ def synthesise(name: str, minutes_list, variables: dict[str, str] | None = None)
     bundled voice, at the default rate), so the plans that follow use real lengths; how
     many phrases there are."""
     template = templates.find(name)
-    texts = [p for m in minutes_list for p in phrases(script(template, m, variables or {})[0])]
-    bank = synthesise_phrases(make_engine("piper", rate=DEFAULT_RATE), texts, PhraseCache(enabled=True))
+    rate = SessionRequest(name, 1).script_rate  # the default voice's, as preview plans with
+    texts = [p for m in minutes_list for p in phrases(script(template, m, variables or {}, rate=rate)[0])]
+    bank = synthesise_phrases(make_engine(), texts, PhraseCache(enabled=True))
     return len(bank.clips)
 
 

@@ -47,6 +47,9 @@ AUDIO_CASES = {
 }
 SESSION_SECONDS = 45
 """Under a minute, so every machine encodes it in one part whatever its cores."""
+VOICE = {"voice": "joe", "rate": 0.75}
+"""The recorded phrases are joe's at the rate that was the default when they were recorded."""
+"""Under a minute, so every machine encodes it in one part whatever its cores."""
 
 
 def _choice_cases(template, mine: Path) -> list[dict[str, str]]:
@@ -89,7 +92,7 @@ def load_phrases(cache_dir: Path) -> None:
     from guided_audio.voice.engine import make_engine
     from guided_audio.voice.speech import cache_key
 
-    rate = SessionRequest(str(SESSION), minutes=1).rate
+    rate = SessionRequest(str(SESSION), minutes=1, **VOICE).rate
     engine, cache = make_engine("piper", rate=rate), PhraseCache(cache_dir)
     index = json.loads((PHRASES / "index.json").read_text(encoding="utf-8"))
     for text, name in index.items():
@@ -102,18 +105,17 @@ def record_phrases() -> None:
     from guided_audio.script import markup, templates
     from guided_audio.script.lengths import phrases
     from guided_audio.voice.engine import make_engine
-    from guided_audio.voice.speech import prepare
+    from guided_audio.voice.speech import speak
 
     template = templates.load_file(SESSION)
     items = markup.parse(templates.render(template, 1, {})[0])
     from guided_audio.session import SessionRequest
 
-    engine = make_engine("piper", rate=SessionRequest(str(SESSION), minutes=1).rate)
+    engine = make_engine("piper", rate=SessionRequest(str(SESSION), minutes=1, **VOICE).rate)
     PHRASES.mkdir(parents=True, exist_ok=True)
     index = {}
     for number, phrase in enumerate(dict.fromkeys(phrases(items))):
-        clip = engine.synthesize(phrase.text)
-        samples = prepare(clip.samples, clip.sample_rate)
+        samples = speak(engine, phrase.text, engine.rate)
         name = f"{number:02d}.flac"
         pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes()
         subprocess.run(
@@ -133,7 +135,7 @@ def render_case(name: str, folder: Path) -> dict:
     options = AUDIO_CASES[name]
     channels = 2 if options["background"] == "binaural" else 1
     mp3 = folder / f"{name}.mp3"
-    result = generate(SessionRequest(str(SESSION), minutes=SESSION_SECONDS / 60, output=mp3, **options))
+    result = generate(SessionRequest(str(SESSION), minutes=SESSION_SECONDS / 60, output=mp3, **VOICE, **options))
     assert result.synthesised == 0, "the golden session must come from the recorded phrases"
     samples = decode(mp3, RATE, channels=channels)
     pcm = (np.clip(samples, -1, 1) * 32767).astype("<i2")

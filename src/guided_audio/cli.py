@@ -20,7 +20,7 @@ from guided_audio.commands.build import build
 from guided_audio.commands.cache import cache
 from guided_audio.commands.feed import feed
 from guided_audio.commands.generate import generate, preview
-from guided_audio.commands.lists import list_backgrounds, list_templates
+from guided_audio.commands.lists import list_backgrounds, list_templates, list_voices
 from guided_audio.commands.page import page
 from guided_audio.commands.playlist import playlist
 from guided_audio.commands.serve import serve
@@ -100,7 +100,7 @@ def _with_shared_options(command: click.Command) -> click.Command:
     return command
 
 
-for _command in (generate, preview, build, list_templates, list_backgrounds, feed, page, serve, playlist):
+for _command in (generate, preview, build, list_templates, list_backgrounds, list_voices, feed, page, serve, playlist):
     cli.add_command(_with_shared_options(_command))
 for _command in cache.commands.values():
     _with_shared_options(_command)

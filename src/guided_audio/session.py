@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections import ChainMap
 import os
 import time
 from dataclasses import dataclass, field
@@ -36,7 +37,6 @@ from guided_audio.script import markup, templates
 from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
 from guided_audio.script import parts as multipart
 from guided_audio.script.choices import idle_choices, idle_message
-from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.layout import Timeline, TooShort, layout
 from guided_audio.script.lengths import (
     MAX_MINUTES,
@@ -50,7 +50,8 @@ from guided_audio.script.lengths import (
     too_short_message,
 )
 from guided_audio.voice.cache import PhraseCache
-from guided_audio.voice.engine import Engine, make_engine
+from guided_audio.voice.engine import PACE_SCALE, Engine, default_rate, engine_for, make_engine
+from guided_audio.voice.pace import sleep_ending_summary, soften_sleep_ending, words_per_minute
 from guided_audio.voice.speech import cache_key, synthesise_phrases
 
 log = logging.getLogger(__name__)
@@ -63,9 +64,11 @@ class SessionRequest:
     template: str
     minutes: float
     variables: dict[str, str] = field(default_factory=dict)
-    engine: str = "piper"
+    engine: str | None = None
+    """hibari, piper or gtts; None: the engine of `voice`, or the default (voice.engine)."""
     voice: str | None = None
-    rate: float = DEFAULT_RATE
+    rate: float | None = None
+    """The engine's own speed scale; None: that engine's default (voice.engine.DEFAULT_RATES)."""
     lang: str | None = None
     """gTTS language (default en); the piper voice has its own."""
     tld: str | None = None
@@ -74,6 +77,8 @@ class SessionRequest:
     """A built-in soundscape's name, a path to an audio file, or none."""
     background_level_db: float | None = None
     """Bed loudness relative to the voice (dB); None: -22, lowered for long pauses."""
+    duck_db: float | None = None
+    """How far the bed dips under speech (dB); None: mix.bedmix.DEFAULT_DUCK_DB."""
     seed: int | None = None
     """Seeds the generated soundscapes: the same seed gives the same sound (default 0)."""
     output: Path | str | None = None
@@ -90,6 +95,17 @@ class SessionRequest:
     """Front cover image; without one a cover naming the session is drawn."""
     parts: tuple[SessionPart, ...] = ()
     """A session of several parts (see of_parts); `template` and `minutes` then sum them up."""
+
+    def __post_init__(self) -> None:
+        engine = engine_for(self.engine, self.voice)
+        object.__setattr__(self, "engine", engine)
+        if self.rate is None:
+            object.__setattr__(self, "rate", default_rate(engine))
+
+    @property
+    def script_rate(self) -> float:
+        """The rate the script's length estimates scale by (they are written for Piper joe)."""
+        return self.rate * PACE_SCALE[self.engine]
 
     @classmethod
     def of_parts(cls, parts, **options) -> "SessionRequest":
@@ -161,12 +177,21 @@ def check_minutes(minutes: float) -> float:
 
 def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
     """Layout at `minutes`; a script too long for them names the shortest length that fits."""
-    items, params = rendered or script(template, minutes, request.variables, rate=request.rate)
+    items, params = rendered or _script(request, template, minutes, request.variables)
     try:
         timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
     except TooShort as exc:
         raise LengthError(too_short_message(template, minutes, request.variables, length_of, exc)) from None
     return Plan(template, minutes, params, items, timeline, 0)
+
+
+def _script(request: SessionRequest, template, minutes: float, variables, session_part: str = ""):
+    """The script's items and parameters, its sleep ending (if it has one: the session's last
+    part's) slowed and softened (voice.pace)."""
+    items, params = script(template, minutes, variables, rate=request.script_rate, session_part=session_part)
+    if session_part in ("", "last"):
+        items = soften_sleep_ending(items, minutes * 60, request.script_rate)
+    return items, params
 
 
 def _cached_lengths(engine, cache: PhraseCache, rate: float) -> PhraseLengths:
@@ -193,7 +218,8 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
             log.warning(
                 "%s only %s to --engine gtts; the %s voice ignores %s", " and ".join(given), verb, request.engine, them
             )
-    shaping = {"--seed": request.seed is not None, "--background-level": request.background_level_db is not None}
+    shaping = {"--seed": request.seed is not None, "--background-level": request.background_level_db is not None,
+               "--duck": request.duck_db is not None}
     if request.background == backgrounds.NONE:
         given = [name for name, set_ in shaping.items() if set_]
         if given:
@@ -203,11 +229,11 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
         log.warning("--seed shapes the built-in soundscapes; a background file ignores it")
     for part in scripts:
         given = dict(part.part.variables)
-        for name in idle_choices(part.template, part.part.minutes, given, rate=request.rate):
+        for name in idle_choices(part.template, part.part.minutes, given, rate=request.script_rate):
             log.warning("%s: %s", part.label, idle_message(name, given, part.part.minutes))
     if scripts:
         return
-    for name in idle_choices(template, minutes, request.variables, rate=request.rate):
+    for name in idle_choices(template, minutes, request.variables, rate=request.script_rate):
         log.warning("%s", idle_message(name, request.variables, minutes))
 
 
@@ -218,7 +244,7 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
         return _preview_parts(request, cache, with_range)
     minutes = check_minutes(request.minutes)
     template = templates.find(request.template, request.templates_dirs)
-    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
+    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
     check_length(template, minutes, request.variables, lengths)
     plan = _lay_out(request, template, minutes, lengths)
     _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
@@ -271,20 +297,20 @@ def _check(request: SessionRequest) -> _Checked:
     The output folder is made last, so a mistake anywhere leaves no folder behind.
     """
     minutes = check_minutes(request.minutes)
-    shape = bed_shape(request.background_level_db)
+    shape = bed_shape(request.background_level_db, request.duck_db)
     if request.bitrate_kbps is not None:
         check_bitrate(request.bitrate_kbps)
     engine = _engine(request)
     cache = PhraseCache(enabled=request.use_cache)
     scripts: list[PartScript] = []
     if request.parts:
-        scripts = _part_scripts(request, _cached_lengths(engine, cache, request.rate))
+        scripts = _part_scripts(request, _cached_lengths(engine, cache, request.script_rate))
         template, params = multipart.combined_template(scripts), {}
         items = [item for part in scripts for item in part.items]
     else:
         template = templates.find(request.template, request.templates_dirs)
-        check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.rate))
-        items, params = script(template, minutes, request.variables, rate=request.rate)
+        check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.script_rate))
+        items, params = _script(request, template, minutes, request.variables)
     tags = session_tags(
         template, minutes, params,
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
@@ -301,8 +327,10 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     started = time.perf_counter()
     checked = _check(request)
     bank = synthesise_phrases(checked.engine, phrases(checked.items), checked.cache, progress=progress)
+    if bank.synthesised and hasattr(checked.engine, "release"):
+        checked.engine.release()  # the model's memory goes to the mix (voice.hibari)
     # Estimates only for phrases a longer trial length would add (when searching for a fit).
-    lengths = PhraseLengths(request.rate, bank.length_of)
+    lengths = PhraseLengths(request.script_rate, bank.length_of)
     if checked.scripts:
         plan = _lay_out_parts(checked.scripts, lengths)
     else:
@@ -310,7 +338,7 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     timeline = plan.timeline
     parts = session_parts(timeline.total, timeline.rate)
     mastered = master(
-        timeline, {**bank.clips, **tone_clips(timeline)}, checked.background, checked.shape,
+        timeline, ChainMap(tone_clips(timeline), bank.clips), checked.background, checked.shape,
         resume_at=resume_points(parts), level_is_automatic=request.background_level_db is None,
         bitrate_kbps=request.bitrate_kbps, progress=progress,
     )  # fmt: skip
@@ -341,9 +369,13 @@ def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionReq
         "true_peak_dbtp": mastered.true_peak_dbtp,
         "channels": mastered.channels,
         "bitrate_kbps": mastered.bitrate_kbps,
+        "words_per_minute": words_per_minute(plan.timeline.speech, plan.timeline.seconds, plan.timeline.rate),
     }
+    sleep = sleep_ending_summary(plan.timeline.speech, plan.timeline.rate)
+    if sleep is not None:
+        extra["sleep_ending"] = sleep
     if request.background != backgrounds.NONE:
-        extra.update(background_level_db=mastered.background_level_db, seed=request.seed or 0)
+        extra.update(background_level_db=mastered.background_level_db, duck_db=checked.shape.duck_db, seed=request.seed or 0)
     if plan.parts:
         extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
     return SessionInfo(
@@ -370,7 +402,7 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             minutes = check_minutes(part.minutes)
             check_length(template, minutes, given, length_of)
             place = "first" if index == 1 else "last" if index == len(parts) else "middle"
-            items, params = script(template, minutes, given, rate=request.rate, session_part=place)
+            items, params = _script(request, template, minutes, given, session_part=place)
         except GuidedAudioError as exc:
             raise multipart.named(multipart.label(index, part), part, exc) from None
         opening = markup.parse(transition(index, template, arranged.name if index == 2 else "")) if index > 1 else []
@@ -388,7 +420,7 @@ def _lay_out_parts(scripts: list[PartScript], length_of) -> Plan:
 
 
 def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_range: bool = True) -> Plan:
-    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.rate)
+    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
     check_minutes(request.minutes)
     scripts = _part_scripts(request, lengths)
     plan = _lay_out_parts(scripts, lengths)

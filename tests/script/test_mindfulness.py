@@ -17,7 +17,7 @@ from guided_audio.script.layout import LEAD_OUT
 from guided_audio.script.markup import BELL_SECONDS
 from guided_audio.session import Plan, SessionRequest, preview
 
-LENGTHS = (3, 10, 20, 45, 60)
+LENGTHS = (4, 10, 20, 45, 60)  # 4: at the meditation pace (issue 19) its shortest script needs 3:03
 
 
 @lru_cache(maxsize=None)
@@ -49,7 +49,8 @@ def test_a_longer_session_deepens_rather_than_adding_topics():
     typical = [statistics.median(quiets(planned(m))) for m in (10, 20, 45, 60)]
     # the quiet grows until a line every minute or so holds it (from about 45 minutes)
     assert typical[0] < typical[1] < typical[2] and typical[3] > 0.9 * typical[2], typical
-    assert typical[-1] > 2 * typical[0], typical
+    # 1.6, not 2: at the meditation pace (issue 19) fewer words fit 10 minutes, so its quiets start longer
+    assert typical[-1] > 1.6 * typical[0], typical
 
 
 def test_care_a_trauma_sensitive_teacher_gives():

@@ -17,11 +17,12 @@ def session_options(command):
                      help="Exact length of the session (a part gives its own: TEMPLATE:MINUTES)."),
         click.option("--var", "variables", multiple=True, metavar="KEY=VALUE",
                      help="Set a template parameter (repeatable); see `guided-audio templates`."),
-        click.option("--engine", type=click.Choice(["piper", "gtts"]), default="piper", show_default=True,
-                     help="piper speaks offline; gtts uses Google's online voice."),
-        click.option("--voice", help="Piper voice: a name (default joe) or a path to a .onnx voice."),
-        click.option("--rate", type=float, default=0.75, show_default=True,
-                     help="Speaking pace, 0.3 (very slow) to 2.0 (fast); gtts 0.5 to 2.0. 1.0 is the voice's conversational pace."),
+        click.option("--engine", type=click.Choice(["hibari", "piper", "gtts"]),
+                     help="hibari and piper speak offline; gtts uses Google's online voice [default: the voice's engine]."),
+        click.option("--voice", help="A voice from `guided-audio voices` (heart, joe), a Piper voice's name or .onnx path."),
+        click.option("--rate", type=float,
+                     help="Speaking pace on the engine's own scale (1.0 conversational): piper 0.3-2.0, hibari and gtts 0.5-2.0 "
+                          "[default: the engine's meditation pace, shown by `guided-audio voices`]."),
         click.option("--lang", help="gTTS language [default: en]."),
         click.option("--tld", help="gTTS accent (Google domain), e.g. co.uk [default: com]."),
         click.option("--templates-dir", "templates_dirs", multiple=True,
@@ -65,6 +66,8 @@ def _request(**kwargs):
               help="A soundscape (see `guided-audio backgrounds`) or an audio file to loop under the voice.")
 @click.option("--background-level", "background_level_db", type=float, metavar="DB",
               help="Background loudness relative to the voice, in dB, -40 to 0 [default: -22, lower where long pauses need it].")
+@click.option("--duck", "duck_db", type=float, metavar="DB",
+              help="How far the background dips while the voice speaks, in dB, 0 to 20 [default: 4].")
 @click.option("--seed", type=click.IntRange(min=0),
               help="Seed of the generated soundscape: the same seed gives the same sound [default: 0].")
 @click.option("--output", "-o", type=click.Path(), metavar="PATH",

@@ -44,3 +44,19 @@ def list_backgrounds(as_json: bool) -> None:
     from guided_audio.commands.report import backgrounds_json, format_backgrounds
 
     click.echo(json.dumps(backgrounds_json(), indent=2, ensure_ascii=False) if as_json else format_backgrounds())
+
+
+@click.command(name="voices")
+@click.option("--json", "as_json", is_flag=True, help=JSON_HELP)
+def list_voices(as_json: bool) -> None:
+    """List every voice you can use now: engine, language, sex, licence, network needed.
+
+    \b
+    Example:
+        guided-audio voices
+        guided-audio generate deep-breathing -m 5 --voice joe
+    """
+    from guided_audio.voice.voices import format_voices, usable_voices
+
+    voices = usable_voices()
+    click.echo(json.dumps([v.to_dict() for v in voices], indent=2) if as_json else format_voices(voices))

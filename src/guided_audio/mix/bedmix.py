@@ -26,6 +26,10 @@ DEFAULT_LEVEL_DB = -22.0
 any louder and the loudness gate counts those pauses, pulling the whole session under the
 podcast target unless the voice is pushed hard into the limiter."""
 LEVEL_RANGE_DB = (-40.0, 0.0)
+DEFAULT_DUCK_DB = 4.0
+"""How far the bed dips under speech: 1 to 6 dB is usual, and deeper is heard as pumping on a
+steady bed (rain). At the default level the bed then sits 26 dB under the words."""
+DUCK_RANGE_DB = (0.0, 20.0)
 
 
 class Bed(Protocol):
@@ -46,7 +50,7 @@ class BedShape:
 
     level_db: float = DEFAULT_LEVEL_DB
     """Bed loudness relative to the voice."""
-    duck_db: float = 8.0
+    duck_db: float = DEFAULT_DUCK_DB
     """How far the bed dips while someone speaks."""
     attack: float = 0.3
     """Seconds the dip takes, ending as the voice starts."""
@@ -156,15 +160,21 @@ def session_chunks(
         yield voice
 
 
-def bed_shape(level_db: float | None) -> BedShape:
-    """The bed's shape at a user's level (None: the default, lowered where pauses need it),
-    refusing levels that would bury or drown the voice."""
+def bed_shape(level_db: float | None, duck_db: float | None = None) -> BedShape:
+    """The bed's shape at a user's level (None: the default, lowered where pauses need it) and
+    dip under speech (None: DEFAULT_DUCK_DB), refusing levels that would bury or drown the voice."""
+    duck = DEFAULT_DUCK_DB if duck_db is None else duck_db
+    if not DUCK_RANGE_DB[0] <= duck <= DUCK_RANGE_DB[1]:
+        raise BackgroundError(
+            f"--duck {duck:g} dB is out of range; use {DUCK_RANGE_DB[0]:g} (no dip) to {DUCK_RANGE_DB[1]:g} "
+            f"(dB the background dips under speech, default {DEFAULT_DUCK_DB:g})"
+        )
     if level_db is None:
-        return BedShape()
+        return BedShape(duck_db=duck)
     low, high = LEVEL_RANGE_DB
     if not low <= level_db <= high:
         raise BackgroundError(
             f"--background-level {level_db:g} dB is out of range; use {low:g} to {high:g} "
             f"(dB relative to the voice, default {DEFAULT_LEVEL_DB:g})"
         )
-    return BedShape(level_db=level_db)
+    return BedShape(level_db=level_db, duck_db=duck)

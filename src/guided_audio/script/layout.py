@@ -30,11 +30,12 @@ class Placement:
     end: int
     text: str
     pace: float = 1.0
+    level_db: float = 0.0
 
     @property
     def key(self) -> Speech:
         """The phrase whose audio plays here."""
-        return Speech(self.text, self.pace)
+        return Speech(self.text, self.pace, self.level_db)
 
 
 @dataclass(frozen=True)
@@ -166,7 +167,7 @@ def _place(
         if isinstance(item, Speech):
             start = max(cursor, speech_free)
             end = start + length_of(item)
-            timeline.speech.append(Placement(start, end, item.text, item.pace))
+            timeline.speech.append(Placement(start, end, item.text, item.pace, item.level_db))
             cursor = speech_free = end
             speaking = item
         elif isinstance(item, Pause):
@@ -198,7 +199,7 @@ def _place(
                         "overlap); shorten the earlier cue or lengthen its phase"
                     )
                 end = start + length
-                timeline.speech.append(Placement(start, end, phrase.text, phrase.pace))
+                timeline.speech.append(Placement(start, end, phrase.text, phrase.pace, phrase.level_db))
                 speech_free, speaking = end, phrase
                 start = end + gap
             cursor = phase_end

@@ -24,7 +24,7 @@ items; layout.py gives them times.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from guided_audio.errors import MarkupError
@@ -46,6 +46,9 @@ class Speech:
     text: str
     pace: float = 1.0
     """Multiplier on the session's speaking rate (below 1 is slower)."""
+    level_db: float = field(default=0.0, repr=False)
+    """Gain on the phrase's audio (the sleep ending softens its last minutes: voice.pace); not
+    in the repr, which the golden script records hash."""
 
 
 @dataclass(frozen=True)

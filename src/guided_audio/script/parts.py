@@ -253,7 +253,7 @@ def join(scripts: Sequence[PartScript], timelines: Sequence[Timeline]) -> Timeli
     for script, timeline in zip(scripts, timelines):
         at = joined.total
         joined.chapters.append(ChapterMark(at, script.template.title))
-        joined.speech += [Placement(p.start + at, p.end + at, p.text, p.pace) for p in timeline.speech]
+        joined.speech += [Placement(p.start + at, p.end + at, p.text, p.pace, p.level_db) for p in timeline.speech]
         joined.phases += [PhaseSpan(p.start + at, p.end + at, p.name) for p in timeline.phases]
         joined.tones += [ToneMark(t.start + at, t.name) for t in timeline.tones]
         joined.silences += [SilenceSpan(s.start + at, s.end + at) for s in timeline.silences]

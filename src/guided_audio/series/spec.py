@@ -28,7 +28,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover
     import tomli as tomllib
 
-SHAPING_KEYS = ("engine", "voice", "rate", "background", "background_level", "bitrate", "seed", "vars")
+SHAPING_KEYS = ("engine", "voice", "rate", "background", "background_level", "duck", "bitrate", "seed", "vars")
 """What `[series]` sets for every episode and an episode may set for itself."""
 SERIES_KEYS = ("title", "author", "description", "cover", "language", "base_url", "start", *SHAPING_KEYS)
 EPISODE_KEYS = ("title", "template", "minutes", "parts", "cover", "date", "file", *SHAPING_KEYS)
@@ -37,7 +37,7 @@ TOP_KEYS = ("series", "episode", "listener")
 TYPES: dict[str, tuple[type, ...]] = {
     "title": (str,), "author": (str,), "description": (str,), "cover": (str,), "language": (str,),
     "base_url": (str,), "start": (datetime.date,), "engine": (str,), "voice": (str,), "rate": (int, float),
-    "background": (str,), "background_level": (int, float), "bitrate": (int,), "seed": (int,), "vars": (dict,),
+    "background": (str,), "background_level": (int, float), "duck": (int, float), "bitrate": (int,), "seed": (int,), "vars": (dict,),
     "template": (str,), "minutes": (int, float), "date": (datetime.date,), "file": (str,), "name": (str,),
     "folder": (str,), "parts": (list,),
 }  # fmt: skip
@@ -55,6 +55,7 @@ class Shaping:
     rate: float | None = None
     background: str | None = None
     background_level: float | None = None
+    duck: float | None = None
     bitrate: int | None = None
     seed: int | None = None
     vars: dict[str, str] = field(default_factory=dict)

@@ -10,7 +10,34 @@ import numpy as np
 
 from guided_audio.errors import VoiceError
 
-ENGINE_NAMES = ("piper", "gtts")
+ENGINE_NAMES = ("hibari", "piper", "gtts")
+DEFAULT_ENGINE = "hibari"
+"""The engine a session speaks with when neither --engine nor --voice names one: hibari's
+heart, chosen by scripts/compare_voices.py (clearer to a recogniser than joe, and far faster)."""
+DEFAULT_RATES = {"hibari": 0.58, "piper": 0.5, "gtts": 0.85}
+"""Each engine's default --rate (its own speed scale), the one place these are written: a
+meditation pace of about 130 words a minute inside phrases (clause gaps included) for heart
+and joe, measured with scripts/compare_voices.py."""
+PACE_SCALE = {"hibari": 0.96, "piper": 1.0, "gtts": 1.0}
+"""How fast each engine speaks at a rate, as a share of Piper joe's speed at that rate: the
+script's length estimates (script.fitting) are written for joe, so they scale by rate times this."""
+
+
+def default_rate(engine: str) -> float:
+    return DEFAULT_RATES[engine]
+
+
+def engine_for(engine: str | None, voice: str | None) -> str:
+    """The engine asked for, else the one a voice name belongs to, else the default."""
+    if engine:
+        if engine not in ENGINE_NAMES:
+            raise VoiceError(f"unknown engine {engine!r}: choose one of {', '.join(ENGINE_NAMES)}")
+        return engine
+    if voice:
+        from guided_audio.voice.hibari import hibari_voices
+
+        return "hibari" if voice in hibari_voices() else "piper"
+    return DEFAULT_ENGINE
 
 
 @dataclass(frozen=True)
@@ -35,6 +62,8 @@ class Engine(abc.ABC):
     name: ClassVar[str]
     rate: float
     """The session's speaking pace; a phrase may ask for another (markup [pace])."""
+    workers: int = 1
+    """Phrases this engine can speak at once from threads (one: one at a time)."""
 
     @property
     @abc.abstractmethod
@@ -54,14 +83,20 @@ class Engine(abc.ABC):
 
 
 def make_engine(
-    name: str,
+    name: str | None = None,
     *,
     voice: str | None = None,
-    rate: float = 0.85,
+    rate: float | None = None,
     lang: str = "en",
     tld: str = "com",
 ) -> Engine:
-    """Build the engine a user asked for; heavy imports happen only here."""
+    """Build the engine a user asked for (by name, or by its voice); heavy imports happen only here."""
+    name = engine_for(name, voice)
+    rate = default_rate(name) if rate is None else rate
+    if name == "hibari":
+        from guided_audio.voice.hibari import HibariEngine
+
+        return HibariEngine(voice=voice, rate=rate)
     if name == "piper":
         from guided_audio.voice.piper import PiperEngine
 
@@ -71,7 +106,7 @@ def make_engine(
 
         if voice:
             raise VoiceError(
-                "--voice is for the piper engine; gTTS picks its voice with --lang and --tld"
+                "--voice is for the offline voices (see `guided-audio voices`); gTTS picks its voice with --lang and --tld"
             )
         return GTTSEngine(lang=lang, tld=tld, rate=rate)
     raise VoiceError(f"unknown engine {name!r}: choose one of {', '.join(ENGINE_NAMES)}")

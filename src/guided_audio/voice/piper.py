@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import logging
 import os
@@ -86,6 +87,13 @@ class PiperEngine(Engine):
 
     def cache_identity(self, *, rate: float | None = None) -> dict[str, object]:
         return {**self._voice_identity, "rate": round(rate or self.rate, 4)}
+
+    def release(self) -> None:
+        """Let the loaded model (about 200 MB with onnxruntime's arena) go once a session's phrases
+        are spoken, so the mix that follows has that memory; the next session loads it again."""
+        self._voice = None
+        _load_voice.cache_clear()
+        gc.collect()
 
     def _load(self):
         if self._voice is None:
