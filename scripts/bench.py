@@ -20,6 +20,7 @@ Measures, on this machine, now:
 Speech for (a) to (c) is synthesised once up front (into the normal phrase cache) and is not timed.
 
     python scripts/bench.py --voices-only --voice-minutes 20   # only (d), on 20-minute sessions
+    python scripts/bench.py --voices-only --voice-minutes 5 --runs 1   # (d) on a 5-minute imagery
 """
 
 from __future__ import annotations
@@ -73,6 +74,15 @@ def render_cmd(template: str, minutes: int, out: Path, background: str, *options
             "--background", background, "-o", str(out), "-q", *options]  # fmt: skip
 
 
+def distinct_phrases(voice: str, template: str, minutes: int) -> list[str]:
+    """The words of the session's distinct phrases for `voice` (the plan only: no synthesis)."""
+    from guided_audio.script.lengths import phrases
+    from guided_audio.session import SessionRequest, preview
+
+    request = SessionRequest(template, minutes, voice=voice, use_cache=False)
+    return [phrase.text for phrase in dict.fromkeys(phrases(preview(request, with_range=False).items))]
+
+
 def floor_child(voice: str, template: str, minutes: int) -> None:
     """Print the seconds the engine takes to speak the session's distinct phrases, one at a time
     on one core: what a cold render cannot beat without more cores."""
@@ -118,7 +128,10 @@ def print_voice_figures(figures: dict[str, dict[str, float]], template: str, min
               f"{f['cold'] / f['floor']:4.2f}x; warm {f['warm']:5.1f} s; peak memory cold {f['cold_peak']:.0f} MB "
               f"(goal < 400), warm {f['warm_peak']:.0f} MB (goal < 300)")
     if {"heart", "joe"} <= figures.keys():
-        print(f"    heart's cold render is {figures['joe']['cold'] / figures['heart']['cold']:.1f}x faster than joe's")
+        same = distinct_phrases("heart", template, minutes) == distinct_phrases("joe", template, minutes)
+        script = "the same script (same distinct phrases)" if same else "NOT the same script: compare with care"
+        print(f"    heart's cold render is {figures['joe']['cold'] / figures['heart']['cold']:.1f}x faster than joe's, "
+              f"on {script}; issue 19's goal: at least 3x")
 
 
 def median_of(runs: int, cmd: list[str]) -> float:
@@ -187,6 +200,7 @@ def main() -> None:
     parser.add_argument("--voices", default="heart,joe", help="voices for (d), comma-separated (default heart,joe)")
     parser.add_argument("--voice-minutes", type=int, help="length of (d)'s sessions (default 60; smoke 2)")
     parser.add_argument("--voices-only", action="store_true", help="only (d)")
+    parser.add_argument("--voice-template", help="template of (d)'s sessions (default guided-imagery; smoke deep-breathing)")
     parser.add_argument("--pydub-child", nargs=3, metavar=("TEMPLATE", "MINUTES", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--floor-child", nargs=3, metavar=("VOICE", "TEMPLATE", "MINUTES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -199,7 +213,7 @@ def main() -> None:
         floor_child(voice, template, int(minutes))
         return
     voice_minutes = args.voice_minutes or (2 if args.smoke else 60)
-    voice_template = "deep-breathing" if args.smoke else "guided-imagery"
+    voice_template = args.voice_template or ("deep-breathing" if args.smoke else "guided-imagery")
     if args.voices_only:
         with tempfile.TemporaryDirectory(prefix="guided-audio-bench-") as name:
             figures = {v: voice_figures(Path(name), v, voice_template, voice_minutes, args.runs) for v in args.voices.split(",")}

@@ -14,7 +14,7 @@ import pytest
 from test_parts import RATE, session_audio, source_of
 
 from guided_audio.audio.ffmpeg import MP3_FRAME, decode, ffmpeg_exe
-from guided_audio.mp3.infotag import add_info_tag, crc16, read_info_tag
+from guided_audio.mp3.infotag import add_info_tag, crc16, crc16_of, read_info_tag
 from guided_audio.mp3.parts import encode, frame_offsets, plan_parts
 from guided_audio.mp3.silence import silent_blocks
 
@@ -109,3 +109,13 @@ def test_crc16_is_the_arc_crc_lame_uses():
     assert crc16(b"123456789") == 0xBB3D  # the CRC-16/ARC check value
     assert crc16(b"") == 0
     assert crc16(bytes(5) + b"123456789") == 0xBB3D  # leading zero bytes change nothing
+
+
+def test_crc16_a_block_at_a_time_is_the_crc_of_the_whole():
+    """The tag's CRC is taken in 1 MiB blocks over pieces (an hour's MP3 is never held whole)."""
+    rng = np.random.default_rng(19)
+    data = rng.integers(0, 256, 3 * (1 << 20) + 12_345, dtype=np.uint8).tobytes()
+    whole = crc16(data)
+    assert crc16_of([data]) == whole
+    assert crc16_of([data[:417], data[417 : 1 << 20], data[1 << 20 :]]) == whole  # pieces across block edges
+    assert crc16_of([b"123456789"]) == 0xBB3D and crc16_of([]) == 0

@@ -18,6 +18,7 @@ from typing import Callable, Hashable, Iterator, Mapping, Sequence
 import numpy as np
 
 from guided_audio.audio.ffmpeg import Mp3Encoder, decode
+from guided_audio.audio.heap import give_back, limit_arenas
 from guided_audio.mix.background import NONE, Background
 from guided_audio.output import temp_folder
 from guided_audio.mix.bedmix import LEVEL_RANGE_DB, Bed, BedShape, session_chunks
@@ -91,10 +92,11 @@ def master(
     a bed that would fill long pauses loudly enough to pull the session under its target is
     lowered until it does not (costing one more first pass).
     """
+    limit_arenas()  # before the bed's thread starts (audio.heap)
     rate, channels, total = timeline.rate, background.channels, timeline.total
     bitrate = bitrate_kbps or DEFAULT_BITRATE_KBPS[channels]
 
-    def measure(bed_shape: BedShape, bed: Bed | None, stage: str) -> tuple[np.ndarray | None, np.ndarray, Loudest]:
+    def measure(bed_shape: BedShape, bed: Bed | None, stage: str) -> tuple[np.ndarray | None, np.ndarray, "Loudest"]:
         if bed is None:
             return _measure(session_chunks(timeline, clips, None, bed_shape), background, rate, total, progress, stage)
         with ReadAhead(bed, total, rate) as ahead:
@@ -114,6 +116,7 @@ def master(
             shape = lowered
             energies, true_peaks, loudest = measure(shape, background.open(), "Measuring again")
             plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice)
+    give_back()  # the first pass's chunks, before the second pass and the encoder run
     change = encoder_loudness_change(loudest.excerpt(plan), channels, rate, bitrate)
     log.info("the encoder moves this session's loudness by %+.2f dB; aiming to make up for it", change)
     plan = plan_loudness(energies, true_peaks, channels, rate, voice=voice, allowance_db=-change)

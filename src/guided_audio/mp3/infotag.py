@@ -19,7 +19,10 @@ first, no more.
 
 from __future__ import annotations
 
+import functools
+import mmap
 import os
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +30,10 @@ import numpy as np
 
 from guided_audio.audio.ffmpeg import MP3_BITRATES_KBPS
 from guided_audio.audio.ffmpeg import MP3_FRAME as FRAME
-from guided_audio.errors import AudioError
-from guided_audio.output import write_atomically
+from guided_audio.errors import AudioError, OutputError
+from guided_audio.output import Partial, clear_debris, sync_folder
+
+Bytes = bytes | bytearray | mmap.mmap
 
 DECODER_DELAY = 529
 """Samples an MP3 decoder (ffmpeg, LAME's mpglib) outputs before the encoder's own delay."""
@@ -65,37 +70,67 @@ class InfoTag:
 
 def add_info_tag(path: Path, total: int) -> InfoTag:
     """Rewrite `path` (MP3 frames only, no tags yet) with an Info frame and a silent frame in
-    front, for a session of `total` samples; the file is replaced atomically."""
-    data = path.read_bytes()
-    offsets = _frame_offsets(data)
-    header = int.from_bytes(data[:4], "big")
-    rate = _SAMPLE_RATES[(header >> 10) & 0x3]
-    silent = _silent_frame(header, rate)
-    frames = len(offsets) - 1 + 1
-    delay = FRAME - DECODER_DELAY
-    padding = frames * FRAME - delay - total
-    if not DECODER_DELAY <= padding < 4096:
-        raise AudioError(
-            f"the encoded MP3 holds {frames} frames for {total} samples, which no Info tag can describe; try again"
-        )
-    audio_offsets = [0, *(len(silent) + offset for offset in offsets[:-1])]
-    frame = info_frame(
-        header, rate, audio=silent + data, frames=frames, delay=delay, padding=padding, audio_offsets=audio_offsets
-    )
-    write_atomically(path, frame + silent + data)
-    return InfoTag(frames, len(frame) + len(silent) + len(data), delay, padding)
+    front, for a session of `total` samples; the file is replaced atomically.
+
+    The frames are read through a memory map and copied in blocks: an hour's MP3 is some 60 MB,
+    and holding it (and its CRC's working arrays) in memory raised a render's peak by 300 MB."""
+    with open(path, "rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            raise AudioError("the encoded MP3 is empty; try again")
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            offsets = _frame_offsets(data)
+            header = int.from_bytes(data[:4], "big")
+            rate = _SAMPLE_RATES[(header >> 10) & 0x3]
+            silent = _silent_frame(header, rate)
+            frames = len(offsets) - 1 + 1
+            delay = FRAME - DECODER_DELAY
+            padding = frames * FRAME - delay - total
+            if not DECODER_DELAY <= padding < 4096:
+                raise AudioError(
+                    f"the encoded MP3 holds {frames} frames for {total} samples, which no Info tag can describe; try again"
+                )
+            audio_offsets = [0, *(len(silent) + offset for offset in offsets[:-1])]
+            frame = info_frame(
+                header, rate, audio=(silent, data), frames=frames, delay=delay, padding=padding,
+                audio_offsets=audio_offsets,
+            )  # fmt: skip
+            size = len(data)
+            write_atomically_from(path, [frame, silent], data)
+    return InfoTag(frames, len(frame) + len(silent) + size, delay, padding)
+
+
+def write_atomically_from(path: Path, heads: list[bytes], data: mmap.mmap) -> None:
+    """Replace `path` with `heads` followed by `data`, copied in blocks, whole or not at all."""
+    clear_debris(path.parent)
+    try:
+        temp = Partial(path.parent, path.name)
+    except OSError as exc:
+        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}; check the folder") from None
+    try:
+        with open(temp.fd, "wb", closefd=False) as out:
+            out.writelines(heads)
+            out.writelines(data[start : start + _BLOCK] for start in range(0, len(data), _BLOCK))
+        temp.make_durable(0o644)
+        os.replace(temp.path, path)
+        sync_folder(path.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}; free some space or check the folder") from None
+    finally:
+        temp.discard()
 
 
 def info_frame(
-    header: int, rate: int, *, audio: bytes, frames: int, delay: int, padding: int, audio_offsets: list[int]
+    header: int, rate: int, *, audio: Sequence[Bytes], frames: int, delay: int, padding: int,
+    audio_offsets: list[int],
 ) -> bytes:
-    """The Info frame for `audio` (the frames that follow it, starting at each of `audio_offsets`)."""
+    """The Info frame for `audio` (the frames that follow it, in pieces, starting at each of
+    `audio_offsets` of their concatenation)."""
     kbps = _tag_bitrate(header, rate)
     size = 144_000 * kbps // rate
     mono = (header >> 6) & 0x3 == 0x3
     at = 4 + (17 if mono else 32)  # after the (all-zero) side information
     tag_header = (header & ~(0xF << 12) & ~(1 << 9)) | ((MP3_BITRATES_KBPS.index(kbps) + 1) << 12)
-    total_bytes = size + len(audio)
+    total_bytes = size + sum(len(piece) for piece in audio)
     frame = bytearray(size)
     frame[:4] = tag_header.to_bytes(4, "big")
     xing = b"Info" + XING_FLAGS.to_bytes(4, "big") + frames.to_bytes(4, "big") + total_bytes.to_bytes(4, "big")
@@ -107,7 +142,7 @@ def info_frame(
     lame[21:24] = ((delay << 12) | padding).to_bytes(3, "big")
     lame[24] = (_SOURCE_RATE.get(rate, 0) << 6) | (_LAME_STEREO_MODE[(header >> 6) & 0x3] << 2)
     lame[28:32] = total_bytes.to_bytes(4, "big")
-    lame[32:34] = crc16(audio).to_bytes(2, "big")
+    lame[32:34] = crc16_of(audio).to_bytes(2, "big")
     frame[at : at + XING_SIZE] = xing
     frame[at + XING_SIZE : at + XING_SIZE + LAME_SIZE] = lame
     crc_at = at + XING_SIZE + LAME_SIZE - 2
@@ -141,11 +176,9 @@ def _silent_frame(header: int, rate: int) -> bytes:
     return (header & ~(1 << 9)).to_bytes(4, "big") + bytes(144_000 * kbps // rate - 4)
 
 
-def _frame_offsets(data: bytes) -> list[int]:
+def _frame_offsets(data: Bytes) -> list[int]:
     from guided_audio.mp3.parts import frame_offsets
 
-    if not data:
-        raise AudioError("the encoded MP3 is empty; try again")
     return frame_offsets(data)
 
 
@@ -174,7 +207,7 @@ class _ZeroBytes:
         self.high = self._apply_array(values << 8)
 
     @classmethod
-    def one(cls) -> "_ZeroBytes":
+    def one(cls) -> _ZeroBytes:
         return cls([int(_TABLE[(1 << bit) & 0xFF]) ^ ((1 << bit) >> 8) for bit in range(16)])
 
     def _apply_array(self, values: np.ndarray) -> np.ndarray:
@@ -186,7 +219,7 @@ class _ZeroBytes:
     def apply(self, values: np.ndarray) -> np.ndarray:
         return self.low[values & 0xFF] ^ self.high[values >> 8]
 
-    def then(self, other: "_ZeroBytes") -> "_ZeroBytes":
+    def then(self, other: _ZeroBytes) -> _ZeroBytes:
         """This map followed by `other`."""
         return _ZeroBytes([int(other.apply(np.array([image], dtype=np.uint16))[0]) for image in self.images])
 
@@ -202,6 +235,50 @@ def crc16(data: bytes) -> int:
         values = step.apply(values[0::2]) ^ values[1::2]
         step = step.then(step)
     return int(values[0]) if len(values) else 0
+
+
+_BLOCK = 1 << 20
+"""Bytes the CRC and the copy take at a time: a power of two, so one map shifts a block."""
+
+
+@functools.cache
+def _block_shift() -> _ZeroBytes:
+    """The CRC map of _BLOCK zero bytes."""
+    shift = _ZeroBytes.one()
+    for _ in range(_BLOCK.bit_length() - 1):
+        shift = shift.then(shift)
+    return shift
+
+
+def crc16_of(pieces: Sequence[Bytes]) -> int:
+    """CRC-16/ARC of the concatenation of `pieces`, a block at a time, so memory stays small
+    whatever their length. The CRC starts at 0, so leading zero bytes change nothing: the
+    concatenation is taken as if zero-padded in front to whole blocks, and each block's CRC is
+    combined as crc(A + B) = shift(crc(A), len(B)) ^ crc(B)."""
+    shift = _block_shift()
+    total = sum(len(piece) for piece in pieces)
+    crc = 0
+    for chunk in _blocks(pieces, total % _BLOCK or _BLOCK):
+        crc = int(shift.apply(np.array([crc], dtype=np.uint16))[0]) ^ crc16(chunk)
+    return crc
+
+
+def _blocks(pieces: Sequence[Bytes], first: int) -> Iterator[bytes]:
+    """The bytes of `pieces` in one run: `first` bytes, then _BLOCK bytes at a time."""
+    want, pending = first, bytearray()
+    for piece in pieces:
+        view = memoryview(piece)
+        at = 0
+        while at < len(view):
+            take = min(want - len(pending), len(view) - at)
+            pending += view[at : at + take]
+            at += take
+            if len(pending) == want:
+                yield bytes(pending)
+                pending, want = bytearray(), _BLOCK
+        view.release()
+    if pending:
+        yield bytes(pending)
 
 
 def read_info_tag(path: Path) -> InfoTag | None:

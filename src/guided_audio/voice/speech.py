@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Iterator, Mapping
 
 import numpy as np
 
+from guided_audio.audio.heap import give_back, limit_arenas
 from guided_audio.audio.samples import SESSION_RATE, fade_edges, resample, trim_silence
 from guided_audio.errors import SynthesisError
 from guided_audio.script.markup import Speech
@@ -156,6 +157,7 @@ def synthesise_phrases(
     """Audio for every distinct phrase, from the cache where possible, the rest synthesised
     `engine.workers` at a time; `progress` is called as ("Synthesising", done, total) after
     each phrase, counting phrases."""
+    limit_arenas()  # before the synthesis threads start (audio.heap)
     distinct = list(dict.fromkeys(phrases))  # in order of first use
     by_key = {phrase: cache_key(engine, cache, phrase) for phrase in distinct}
     length: dict[str, int] = {}
@@ -189,6 +191,7 @@ def synthesise_phrases(
         if progress is not None:
             progress("Synthesising", done, len(distinct))
     clips = StoredClips(cache, by_key, held)
+    give_back()  # the model's and the synthesis threads' working memory
     return PhraseBank(clips, len(missing), cached, {phrase: length[by_key[phrase]] for phrase in distinct})
 
 
