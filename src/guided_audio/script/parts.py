@@ -1,4 +1,4 @@
-"""Sessions of several parts: one session made of several templates, each at its own length.
+"""A session is a list of parts: one template at its length, or several, each at its own.
 
 A part is written the way a person types it, `TEMPLATE:MINUTES[:KEY=VALUE...]`:
 
@@ -12,7 +12,8 @@ minutes and its vars, nothing about voice or output (those belong to the whole s
 Each part is laid out on its own to exactly its minutes, so a part starts where the one
 before it ends to the sample, whatever the voice measures; from the second part on, a short
 spoken transition opens the part, inside its minutes. The parts' timelines are joined into
-one, with one chapter per part.
+one, with one chapter per part. A single part is a plain session: no part chapter, no
+transition, and errors as its template gives them (not labelled with the part).
 """
 
 from __future__ import annotations
