@@ -6,10 +6,11 @@ import json
 
 from test_cli import run, run_main
 
-from guided_audio.publish.sidecars import SessionInfo, manifest
+from guided_audio.publish.manifest import Manifest
 from guided_audio.script.layout import Timeline
 
-MANIFEST_KEYS = set(manifest(SessionInfo("t", "t", 1, {}, "piper", "joe", "none"), Timeline(44_100, 0)))
+MANIFEST_KEYS = set(Manifest.of_timeline(Timeline(44_100, 0), title="t", template="t", minutes=1, params={}, engine="piper",
+                                         voice="joe", background="none").to_dict())  # fmt: skip
 """What every manifest holds before the figures only a render knows (loudness, the MP3)."""
 
 

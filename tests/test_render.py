@@ -19,6 +19,7 @@ from audio_probe import (
 )  # fmt: skip
 
 from guided_audio.errors import LengthError, OutputError, VoiceError
+from guided_audio.publish.sidecars import SessionFiles
 from guided_audio.script import templates
 from guided_audio.session import SessionRequest, generate, preview
 
@@ -38,10 +39,7 @@ def test_every_builtin_renders_exactly_with_speech_where_the_transcript_says(tmp
     for (start, end, _), segment in zip(cues, speech):
         assert seconds_of(start) == pytest.approx(segment["start"], abs=0.0011)
         assert seconds_of(end) == pytest.approx(segment["end"], abs=0.0011)
-    assert result.files == {
-        "mp3": mp3, "vtt": mp3.with_suffix(".vtt"), "json": mp3.with_suffix(".json"),
-        "chapters.json": mp3.with_suffix(".chapters.json"),
-    }  # fmt: skip
+    assert result.files == SessionFiles(mp3, mp3.with_suffix(".vtt"), mp3.with_suffix(".json"), mp3.with_suffix(".chapters.json"))
 
 
 def test_breathing_phases_keep_their_rhythm_in_the_audio(tmp_path):

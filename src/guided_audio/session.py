@@ -17,12 +17,11 @@ import math
 from collections import ChainMap
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from guided_audio.audio.ffmpeg import check_bitrate
-from guided_audio.audio.samples import SESSION_RATE
 from guided_audio.errors import GuidedAudioError, LengthError
 from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import BedShape, bed_shape
@@ -32,22 +31,21 @@ from guided_audio.mp3.fingerprint import audio_fingerprint
 from guided_audio.mp3.parts import resume_points, session_parts, write_mp3
 from guided_audio.mp3.tags import SessionTags, chapter_spans, session_tags, write_tags
 from guided_audio.output import OutputFiles
-from guided_audio.publish.sidecars import SessionInfo, manifest, write_sidecars
+from guided_audio.publish.manifest import Manifest
+from guided_audio.publish.sidecars import SessionFiles, write_sidecars
 from guided_audio.script import markup, templates
-from guided_audio.script.parts import PartScript, PlannedPart, SessionPart, parse_part, transition
+from guided_audio.script.parts import Heading, PartScript, PlannedPart, SessionPart, parse_part, transition
 from guided_audio.script import parts as multipart
 from guided_audio.script.choices import idle_choices, idle_message
-from guided_audio.script.layout import Timeline, TooShort, layout
+from guided_audio.script.layout import Timeline
 from guided_audio.script.lengths import (
     MAX_MINUTES,
     LengthRange,
     PhraseLengths,
     check_length,
-    guessed_by,
     length_range,
     phrases,
     script,
-    too_short_message,
 )
 from guided_audio.voice.cache import PhraseCache
 from guided_audio.voice.engine import PACE_SCALE, Engine, default_rate, engine_for, make_engine
@@ -94,7 +92,8 @@ class SessionRequest:
     cover: Path | None = None
     """Front cover image; without one a cover naming the session is drawn."""
     parts: tuple[SessionPart, ...] = ()
-    """A session of several parts (see of_parts); `template` and `minutes` then sum them up."""
+    """The parts, as of_parts gives them (`template` and `minutes` then sum them up); left
+    empty, the session is the one part `template` at `minutes` (see session_parts)."""
 
     def __post_init__(self) -> None:
         engine = engine_for(self.engine, self.voice)
@@ -106,6 +105,11 @@ class SessionRequest:
     def script_rate(self) -> float:
         """The rate the script's length estimates scale by (they are written for Piper joe)."""
         return self.rate * PACE_SCALE[self.engine]
+
+    @property
+    def session_parts(self) -> tuple[SessionPart, ...]:
+        """What the session is made of, always: the parts, or the one template at its minutes."""
+        return self.parts or (SessionPart(self.template, self.minutes),)
 
     @classmethod
     def of_parts(cls, parts, **options) -> "SessionRequest":
@@ -121,7 +125,8 @@ class SessionRequest:
 class Plan:
     """A session laid out in time, from real phrase lengths or estimates."""
 
-    template: templates.Template
+    heading: Heading
+    """Its name, title and description: its template's, or its parts' together."""
     minutes: float
     params: dict[str, Any]
     items: list[markup.Item]
@@ -131,7 +136,7 @@ class Plan:
     lengths: LengthRange | None = None
     """The whole minutes this template fits with these parameters (preview only)."""
     parts: list[PlannedPart] = field(default_factory=list)
-    """For a session of several parts: each part, where it lies and how it fits."""
+    """Each part (one for a single template), where it lies and how it fits."""
     estimated: frozenset[markup.Speech] = frozenset()
     """The phrases whose lengths are estimates (preview only)."""
 
@@ -139,7 +144,7 @@ class Plan:
 @dataclass
 class GenerateResult:
     plan: Plan
-    files: dict[str, Path]
+    files: SessionFiles
     synthesised: int
     cached: int
     seconds_taken: float
@@ -150,18 +155,15 @@ class GenerateResult:
 class _Checked:
     """A request with every choice checked and its script rendered, before any slow work."""
 
-    template: templates.Template
     minutes: float
     engine: Engine
     cache: PhraseCache
-    items: list[markup.Item]
-    params: dict[str, Any]
+    scripts: list[PartScript]
+    """Each part's own script (one for a single template)."""
     tags: SessionTags
     background: backgrounds.Background
     shape: BedShape
     outputs: OutputFiles
-    scripts: list[PartScript] = field(default_factory=list)
-    """For a session of several parts, each part's own script (items holds them all)."""
 
 
 def check_minutes(minutes: float) -> float:
@@ -173,16 +175,6 @@ def check_minutes(minutes: float) -> float:
     if math.isinf(minutes):
         raise LengthError(f"--minutes {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
     return float(minutes)
-
-
-def _lay_out(request: SessionRequest, template, minutes: float, length_of, rendered=None) -> Plan:
-    """Layout at `minutes`; a script too long for them names the shortest length that fits."""
-    items, params = rendered or _script(request, template, minutes, request.variables)
-    try:
-        timeline = layout(items, length_of, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=guessed_by(length_of))
-    except TooShort as exc:
-        raise LengthError(too_short_message(template, minutes, request.variables, length_of, exc)) from None
-    return Plan(template, minutes, params, items, timeline, 0)
 
 
 def _script(request: SessionRequest, template, minutes: float, variables, session_part: str = ""):
@@ -239,19 +231,18 @@ def _warn_idle_options(request: SessionRequest, template: templates.Template, mi
 
 def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_range: bool = True) -> Plan:
     """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise
-    (`with_range`: and every whole minute the template fits, most of preview's time)."""
-    if request.parts:
-        return _preview_parts(request, cache, with_range)
-    minutes = check_minutes(request.minutes)
-    template = templates.find(request.template, request.templates_dirs)
+    (`with_range`: and every whole minute each part fits, most of preview's time)."""
+    check_minutes(request.minutes)
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
-    check_length(template, minutes, request.variables, lengths)
-    plan = _lay_out(request, template, minutes, lengths)
-    _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
+    scripts = _part_scripts(request, lengths)
+    plan = _lay_out(scripts, lengths)
+    _warn_idle(request, scripts)  # after the checks: an error is then the only line
     plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
     plan.estimated_phrases = len(plan.estimated)
-    if with_range:
-        plan.lengths = length_range(template, request.variables, lengths)
+    for part in plan.parts if with_range else ():
+        part.lengths = length_range(part.script.template, dict(part.script.part.variables), lengths)
+    if len(plan.parts) == 1:
+        plan.lengths = plan.parts[0].lengths
     return plan
 
 
@@ -260,28 +251,24 @@ def plan_manifest(request: SessionRequest, plan: Plan) -> dict[str, Any]:
     before it is rendered (preview --json); what only rendering knows (loudness) is left out,
     and estimated lengths are marked (`"estimated": true`, `estimated_phrases`)."""
     engine = _engine(request)
-    info = SessionInfo(
-        title=request.title or f"{plan.template.title} ({plan.minutes:g} min)",
-        template=plan.template.name,
-        minutes=plan.minutes,
-        params=plan.params,
-        engine=engine.name,
-        voice=engine.voice_label,
-        background=request.background,
-    )
-    if plan.parts:
-        info.extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
-    data = manifest(info, plan.timeline, estimated=plan.estimated)
-    return {"preview": True, **data, "estimated_phrases": plan.estimated_phrases}
+    manifest = Manifest.of_timeline(
+        plan.timeline, plan.estimated, preview=True, estimated_phrases=plan.estimated_phrases,
+        title=request.title or f"{plan.heading.title} ({plan.minutes:g} min)", background=request.background,
+        **_described(plan, engine),
+    )  # fmt: skip
+    return manifest.to_dict()
 
 
-def default_output(template_name: str, minutes: float) -> Path:
-    return Path("output") / f"{template_name}-{minutes:g}min.mp3"
+def _described(plan: Plan, engine: Engine) -> dict[str, Any]:
+    """What a manifest and a plan's manifest both say: what was asked for and by which voice."""
+    parts = [part.manifest(plan.timeline.rate) for part in plan.parts] if len(plan.parts) > 1 else None
+    return {"template": plan.heading.name, "minutes": plan.minutes, "params": plan.params, "engine": engine.name,
+            "voice": engine.voice_label, "parts": parts}  # fmt: skip
 
 
 def output_path(output: Path | str | None, template_name: str, minutes: float) -> Path:
     """Where the MP3 goes: the default, the file given, or the default name in a folder given."""
-    default = default_output(template_name, minutes)
+    default = Path("output") / f"{template_name}-{minutes:g}min.mp3"
     if output is None:
         return default
     given = str(output)
@@ -302,39 +289,29 @@ def _check(request: SessionRequest) -> _Checked:
         check_bitrate(request.bitrate_kbps)
     engine = _engine(request)
     cache = PhraseCache(enabled=request.use_cache)
-    scripts: list[PartScript] = []
-    if request.parts:
-        scripts = _part_scripts(request, _cached_lengths(engine, cache, request.script_rate))
-        template, params = multipart.combined_template(scripts), {}
-        items = [item for part in scripts for item in part.items]
-    else:
-        template = templates.find(request.template, request.templates_dirs)
-        check_length(template, minutes, request.variables, _cached_lengths(engine, cache, request.script_rate))
-        items, params = _script(request, template, minutes, request.variables)
+    scripts = _part_scripts(request, _cached_lengths(engine, cache, request.script_rate))
+    heading = multipart.heading(scripts)
     tags = session_tags(
-        template, minutes, params,
+        heading.title, heading.description, minutes, _params(scripts),
         title=request.title, author=request.author, album=request.album, cover_path=request.cover,
     )  # fmt: skip
     background = backgrounds.choose(request.background, seed=request.seed or 0, seconds=minutes * 60)
-    outputs = OutputFiles(output_path(request.output, template.name, minutes))
+    outputs = OutputFiles(output_path(request.output, heading.name, minutes))
     outputs.check_writable()
-    _warn_idle_options(request, template, minutes, scripts)  # last: an error is then the only line
-    return _Checked(template, minutes, engine, cache, items, params, tags, background, shape, outputs, scripts)
+    _warn_idle(request, scripts)  # last: an error is then the only line
+    return _Checked(minutes, engine, cache, scripts, tags, background, shape, outputs)
 
 
 def generate(request: SessionRequest, progress: Progress | None = None) -> GenerateResult:
     """Render the tagged MP3 with its .vtt, .json and .chapters.json beside it, all or nothing."""
     started = time.perf_counter()
     checked = _check(request)
-    bank = synthesise_phrases(checked.engine, phrases(checked.items), checked.cache, progress=progress)
+    items = [item for part in checked.scripts for item in part.items]
+    bank = synthesise_phrases(checked.engine, phrases(items), checked.cache, progress=progress)
     if bank.synthesised and hasattr(checked.engine, "release"):
         checked.engine.release()  # the model's memory goes to the mix (voice.hibari)
     # Estimates only for phrases a longer trial length would add (when searching for a fit).
-    lengths = PhraseLengths(request.script_rate, bank.length_of)
-    if checked.scripts:
-        plan = _lay_out_parts(checked.scripts, lengths)
-    else:
-        plan = _lay_out(request, checked.template, checked.minutes, lengths, (checked.items, checked.params))
+    plan = _lay_out(checked.scripts, PhraseLengths(request.script_rate, bank.length_of))
     timeline = plan.timeline
     parts = session_parts(timeline.total, timeline.rate)
     mastered = master(
@@ -346,12 +323,11 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
     with checked.outputs.writing() as temp:
         write_mp3(temp["mp3"], mastered, parts, progress=_stage(progress, "Encoding"))
         write_tags(temp["mp3"], checked.tags, spans)
-        info = _info(checked, plan, mastered, request)
-        info.extra["mp3"] = audio_fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
-        write_sidecars(temp, info, timeline, spans)
-    return GenerateResult(
-        plan, checked.outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
-    )
+        manifest = _manifest(checked, plan, mastered, request)
+        manifest.mp3 = audio_fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
+        write_sidecars(temp, manifest, timeline, spans)
+    files = SessionFiles.beside(checked.outputs.mp3)
+    return GenerateResult(plan, files, bank.synthesised, bank.cached, time.perf_counter() - started, mastered)
 
 
 def _stage(progress: Progress | None, stage: str):
@@ -361,38 +337,24 @@ def _stage(progress: Progress | None, stage: str):
     return lambda done, total: progress(stage, done, total)
 
 
-def _info(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionRequest) -> SessionInfo:
-    """What the manifest says besides the timeline: the choices made and how it measured."""
-    extra: dict[str, Any] = {
-        **checked.tags.manifest_fields(),
-        "loudness_lufs": mastered.loudness_lufs,
-        "true_peak_dbtp": mastered.true_peak_dbtp,
-        "channels": mastered.channels,
-        "bitrate_kbps": mastered.bitrate_kbps,
-        "words_per_minute": words_per_minute(plan.timeline.speech, plan.timeline.seconds, plan.timeline.rate),
-    }
-    sleep = sleep_ending_summary(plan.timeline.speech, plan.timeline.rate)
-    if sleep is not None:
-        extra["sleep_ending"] = sleep
-    if request.background != backgrounds.NONE:
-        extra.update(background_level_db=mastered.background_level_db, duck_db=checked.shape.duck_db, seed=request.seed or 0)
-    if plan.parts:
-        extra["parts"] = [part.manifest(plan.timeline.rate) for part in plan.parts]
-    return SessionInfo(
-        title=checked.tags.title,
-        template=checked.template.name,
-        minutes=checked.minutes,
-        params=plan.params,
-        engine=checked.engine.name,
-        voice=checked.engine.voice_label,
-        background=checked.background.label,
-        extra=extra,
-    )
+def _manifest(checked: _Checked, plan: Plan, mastered: Mastered, request: SessionRequest) -> Manifest:
+    """The manifest: the timeline, the choices made and how the session measured."""
+    timeline = plan.timeline
+    shaped = request.background != backgrounds.NONE
+    return Manifest.of_timeline(
+        timeline, title=checked.tags.title, background=checked.background.label, **_described(plan, checked.engine),
+        **checked.tags.manifest_fields(), loudness_lufs=mastered.loudness_lufs, true_peak_dbtp=mastered.true_peak_dbtp,
+        channels=mastered.channels, bitrate_kbps=mastered.bitrate_kbps,
+        words_per_minute=words_per_minute(timeline.speech, timeline.seconds, timeline.rate),
+        sleep_ending=sleep_ending_summary(timeline.speech, timeline.rate),
+        background_level_db=mastered.background_level_db if shaped else None,
+        duck_db=checked.shape.duck_db if shaped else None, seed=(request.seed or 0) if shaped else None,
+    )  # fmt: skip
 
 
 def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[PartScript]:
-    """Each part checked and rendered on its own; an error names the part it is about."""
-    arranged = multipart.with_shared(request.parts, request.variables, request.templates_dirs)
+    """Each part checked and rendered on its own; of several, an error names the part it is about."""
+    arranged = multipart.with_shared(request.session_parts, request.variables, request.templates_dirs)
     parts = arranged.parts
     scripts = []
     for index, part in enumerate(parts, start=1):
@@ -401,9 +363,11 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
             template = templates.find(part.template, request.templates_dirs)
             minutes = check_minutes(part.minutes)
             check_length(template, minutes, given, length_of)
-            place = "first" if index == 1 else "last" if index == len(parts) else "middle"
+            place = "" if len(parts) == 1 else "first" if index == 1 else "last" if index == len(parts) else "middle"
             items, params = _script(request, template, minutes, given, session_part=place)
         except GuidedAudioError as exc:
+            if len(parts) == 1:
+                raise
             raise multipart.named(multipart.label(index, part), part, exc) from None
         opening = markup.parse(transition(index, template, arranged.name if index == 2 else "")) if index > 1 else []
         said = tuple(phrase.text for phrase in phrases(opening))
@@ -411,23 +375,24 @@ def _part_scripts(request: SessionRequest, length_of: PhraseLengths) -> list[Par
     return scripts
 
 
-def _lay_out_parts(scripts: list[PartScript], length_of) -> Plan:
-    """Each part laid out to exactly its own minutes, then joined: one chapter per part."""
+def _lay_out(scripts: list[PartScript], length_of) -> Plan:
+    """Each part laid out to exactly its own minutes, then joined: one chapter per part (none
+    for a single part)."""
     timeline, planned = multipart.lay_out(scripts, length_of)
     items = [item for part in scripts for item in part.items]
-    combined = multipart.combined_template(scripts)
-    return Plan(combined, multipart.total_minutes([p.part for p in scripts]), {}, items, timeline, 0, parts=planned)
+    minutes = multipart.total_minutes([p.part for p in scripts])
+    return Plan(multipart.heading(scripts), minutes, _params(scripts), items, timeline, 0, parts=planned)
 
 
-def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_range: bool = True) -> Plan:
-    lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
-    check_minutes(request.minutes)
-    scripts = _part_scripts(request, lengths)
-    plan = _lay_out_parts(scripts, lengths)
-    _warn_idle_options(request, plan.template, plan.minutes, scripts)
-    plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
-    plan.estimated_phrases = len(plan.estimated)
-    for part in plan.parts if with_range else ():
-        part.lengths = length_range(part.script.template, dict(part.script.part.variables), lengths)
-    return plan
+def _params(scripts: list[PartScript]) -> dict[str, Any]:
+    """The session's parameters: its template's; several parts have each their own."""
+    return scripts[0].params if len(scripts) == 1 else {}
 
+
+def _warn_idle(request: SessionRequest, scripts: list[PartScript]) -> None:
+    """Idle options, and choices the session's parts do not use (a single part's unlabelled)."""
+    if len(scripts) == 1:
+        only = scripts[0]
+        _warn_idle_options(replace(request, variables=dict(only.part.variables)), only.template, only.part.minutes)
+    else:
+        _warn_idle_options(request, scripts[0].template, request.minutes, scripts)

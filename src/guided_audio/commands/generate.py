@@ -35,7 +35,7 @@ def session_options(command):
 
 
 def _request(**kwargs):
-    """One template and --minutes, or parts (TEMPLATE:MINUTES[:KEY=VALUE...]) joined into one session."""
+    """The session's parts: one template and --minutes, or parts (TEMPLATE:MINUTES[:KEY=VALUE...])."""
     from guided_audio.errors import LengthError
     from guided_audio.script.params import parse_var_options
     from guided_audio.script.parts import parse_part, total_minutes
@@ -53,10 +53,6 @@ def _request(**kwargs):
     total = total_minutes(parts)
     if minutes is not None and abs(minutes - total) > 1e-9:
         raise LengthError(f"the parts add up to {total:g} minutes, not --minutes {minutes:g}; leave out --minutes")
-    if len(parts) == 1:
-        part = parts[0]
-        options["variables"] = {**options["variables"], **part.variables}
-        return SessionRequest(part.template, part.minutes, **options)
     return SessionRequest.of_parts(parts, **options)
 
 
@@ -107,7 +103,7 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
         # a cue said in every cycle is one recording placed many times: count both
         phrases = f"{counted(spoken, 'phrase')} ({distinct} different: {made})" if distinct != spoken else f"{counted(spoken, 'phrase')} ({made})"
         click.echo(
-            f"Wrote {result.files['mp3']} ({timeline.seconds:.1f} s, {phrases}; "
+            f"Wrote {result.files.mp3} ({timeline.seconds:.1f} s, {phrases}; "
             f"{result.mastered.loudness_lufs:g} LUFS, true peak {result.mastered.true_peak_dbtp:g} dBTP) "
             f"in {result.seconds_taken:.1f} s"
         )

@@ -38,7 +38,7 @@ def format_plan(plan: Plan) -> str:
     speech = sum(s.end - s.start for s in timeline.speech)
     params = ", ".join(f"{k}={ParamSpec.format(v)}" for k, v in plan.params.items() if v is not None)
     lines = [
-        f"{plan.template.title} ({plan.template.name}), {plan.minutes:g} min"
+        f"{plan.heading.title} ({plan.heading.name}), {plan.minutes:g} min"
         + (f": {params}" if params else ""),
         "",
     ]
@@ -52,7 +52,7 @@ def format_plan(plan: Plan) -> str:
     ]
     if timeline.pattern_samples:
         lines.append(_pattern_line(timeline))
-    if plan.parts:
+    if len(plan.parts) > 1:
         lines += _part_lines(plan)
     if plan.lengths is not None:
         lines.append(_length_range_line(plan))

@@ -15,7 +15,6 @@ from typing import Any
 from guided_audio.mp3.cover import Cover, load_cover, make_cover
 from guided_audio.script.layout import Timeline
 from guided_audio.script.params import ParamSpec
-from guided_audio.script.templates import Template
 
 GENRE = "Meditation"
 DEFAULT_AUTHOR = "guided-audio"
@@ -55,7 +54,8 @@ def minutes_label(minutes: float) -> str:
 
 
 def session_tags(
-    template: Template,
+    session_title: str,
+    session_description: str,
     minutes: float,
     params: dict[str, Any],
     *,
@@ -64,18 +64,19 @@ def session_tags(
     album: str | None = None,
     cover_path: Path | None = None,
 ) -> SessionTags:
-    """Tags from the user's options, falling back to the template's own words.
+    """Tags from the user's options, falling back to the session's own words (its template's
+    title and description, or its parts' together: script.parts.heading).
 
     The default title carries the length, so several sessions from one template can be
     told apart in a podcast app's list.
     """
-    name = title or template.title
+    name = title or session_title
     cover = load_cover(cover_path) if cover_path else make_cover(name, minutes_label(minutes))
     chosen = ", ".join(f"{k} {ParamSpec.format(v)}" for k, v in params.items() if v is not None)
-    about = (template.description or "A guided relaxation session").rstrip(". ")
+    about = (session_description or "A guided relaxation session").rstrip(". ")
     description = f"{about}. {minutes_label(minutes).capitalize()}" + (f"; {chosen}." if chosen else ".")
     return SessionTags(
-        title=title or f"{template.title} ({minutes:g} min)",
+        title=title or f"{session_title} ({minutes:g} min)",
         author=author or DEFAULT_AUTHOR,
         album=album or DEFAULT_ALBUM,
         description=description,

@@ -11,9 +11,7 @@ fingerprint are trusted as they are.
 from __future__ import annotations
 
 import datetime
-import json
 import logging
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,10 +20,7 @@ from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
 from guided_audio.mp3.fingerprint import matches
 from guided_audio.output import clear_debris
 from guided_audio.publish.cards import about
-from guided_audio.publish.sidecars import read_created
-
-MAX_DURATION_SECONDS = 24 * 3600.0
-"""Longer than any session (the longest is 180 minutes): a manifest saying more is damaged."""
+from guided_audio.publish.manifest import ImpossibleDuration, Manifest
 
 log = logging.getLogger(__name__)
 
@@ -83,11 +78,11 @@ def find_episodes(folder: Path) -> list[Episode]:
             log.warning("skipping %s: no %s manifest beside it", mp3.name, manifest.name)
             continue
         try:
-            data = _read_manifest(manifest)
+            data = Manifest.read(manifest)
         except ImpossibleDuration as exc:
             log.warning("skipping %s: %s", mp3.name, exc)
             continue
-        if "mp3" in data and not matches(mp3, data["mp3"]):
+        if data.mp3 is not None and not matches(mp3, data.mp3):
             log.warning(
                 "skipping %s: its audio is not what its manifest %s describes (a render was stopped "
                 "between writing them, or the audio was replaced since); generate that session again",
@@ -105,7 +100,7 @@ def find_episodes(folder: Path) -> list[Episode]:
 
 def read_episode(mp3: Path) -> Episode:
     """One session, from its MP3 and the manifest beside it."""
-    return _episode(mp3, _read_manifest(mp3.with_suffix(".json")))
+    return _episode(mp3, Manifest.read(mp3.with_suffix(".json")))
 
 
 def shared_value(values) -> str | None:
@@ -114,58 +109,28 @@ def shared_value(values) -> str | None:
     return distinct.pop() if len(distinct) == 1 else None
 
 
-def _read_manifest(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise FeedError(f"cannot read the manifest {path}: {exc}; generate that session again") from None
-    duration = data.get("duration") if isinstance(data, dict) else None
-    if not isinstance(duration, (int, float)) or isinstance(duration, bool) or duration <= 0:
-        raise FeedError(f"{path} is not a guided-audio manifest (no duration); move it out or generate again")
-    if not math.isfinite(duration) or duration > MAX_DURATION_SECONDS:
-        raise ImpossibleDuration(f"its manifest {path.name} gives an impossible duration ({str(duration)[:20]}); "
-                                 "generate that session again")  # fmt: skip
-    return data
-
-
-class ImpossibleDuration(FeedError):
-    """A manifest whose duration is NaN, infinite or longer than a day: damaged or crafted."""
-
-
-def _text(value, fallback: str) -> str:
-    """A manifest string, or the fallback when it is missing or empty (older manifests)."""
-    return value.strip() if isinstance(value, str) and value.strip() else fallback
-
-
-def _episode(mp3: Path, manifest: dict) -> Episode:
+def _episode(mp3: Path, manifest: Manifest) -> Episode:
     stat = mp3.stat()
     transcript = mp3.with_suffix(".vtt")
-    build = manifest.get("build")
-    version = build.get("fingerprint") if isinstance(build, dict) else None
     chapters = mp3.with_suffix(".chapters.json")
+    title = _text(manifest.title, mp3.stem)
     return Episode(
         mp3=mp3,
-        title=_text(manifest.get("title"), mp3.stem),
-        author=_text(manifest.get("author"), DEFAULT_AUTHOR),
-        album=_text(manifest.get("album"), DEFAULT_ALBUM),
-        description=about(manifest) or _text(manifest.get("description"), _text(manifest.get("title"), mp3.stem)),
-        duration=float(manifest["duration"]),
+        title=title,
+        author=_text(manifest.author, DEFAULT_AUTHOR),
+        album=_text(manifest.album, DEFAULT_ALBUM),
+        description=about(manifest.to_dict()) or _text(manifest.description, title),
+        duration=manifest.duration,
         size=stat.st_size,
-        published=read_created(manifest.get("created"))
-        or datetime.datetime.fromtimestamp(int(stat.st_mtime), tz=datetime.timezone.utc),
-        has_chapters=bool(manifest.get("chapters")) and chapters.is_file(),
+        published=manifest.created or datetime.datetime.fromtimestamp(int(stat.st_mtime), tz=datetime.timezone.utc),
+        has_chapters=bool(manifest.chapters) and chapters.is_file(),
         transcript=transcript if transcript.is_file() else None,
-        template=_text(manifest.get("template"), ""),
-        version=version[:12] if isinstance(version, str) else "",
-        chapters=_chapters(manifest.get("chapters")),
+        template=_text(manifest.template, ""),
+        version=manifest.build.fingerprint[:12] if manifest.build else "",
+        chapters=manifest.chapter_marks(),
     )
 
 
-def _chapters(value) -> tuple[tuple[float, str], ...]:
-    if not isinstance(value, list):
-        return ()
-    return tuple(
-        (float(c["start"]), c["title"])
-        for c in value
-        if isinstance(c, dict) and isinstance(c.get("start"), (int, float)) and isinstance(c.get("title"), str)
-    )
+def _text(value: object, fallback: str) -> str:
+    """A manifest string, or the fallback when it is missing or empty (older manifests)."""
+    return value.strip() if isinstance(value, str) and value.strip() else fallback

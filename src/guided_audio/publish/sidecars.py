@@ -1,14 +1,15 @@
-"""The files written beside each MP3: a WebVTT transcript, the JSON manifest and JSON chapters."""
+"""The files written beside each MP3: a WebVTT transcript, the JSON manifest (publish.manifest) and
+JSON chapters."""
 
 from __future__ import annotations
 
-import datetime
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Collection, Hashable, Mapping
+from typing import Mapping
 
 from guided_audio.mp3.tags import ChapterSpan
+from guided_audio.publish.manifest import Manifest
 from guided_audio.script.layout import Timeline
 
 PODCAST_CHAPTERS_VERSION = "1.2.0"
@@ -32,76 +33,25 @@ def webvtt(timeline: Timeline) -> str:
     return "\n".join(lines)
 
 
-@dataclass
-class SessionInfo:
-    """What the manifest says about a session besides its timeline."""
+@dataclass(frozen=True)
+class SessionFiles:
+    """The files of one session: the MP3 and, beside it, the transcript, manifest and chapters."""
 
-    title: str
-    template: str
-    minutes: float
-    params: dict[str, Any]
-    engine: str
-    voice: str
-    background: str
-    extra: dict[str, Any] = field(default_factory=dict)
-    created: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.timezone.utc))
-    """When the session was made: feeds, the page and the playlist date and order sessions by it,
-    so a copied folder (new file times) keeps its dates and order."""
+    mp3: Path
+    vtt: Path
+    json: Path
+    """The manifest (publish.manifest)."""
+    chapters: Path
+    """Podcasting 2.0 chapters (.chapters.json)."""
 
+    @classmethod
+    def beside(cls, mp3: Path) -> SessionFiles:
+        mp3 = Path(mp3)
+        return cls(mp3, mp3.with_suffix(".vtt"), mp3.with_suffix(".json"), mp3.with_suffix(".chapters.json"))
 
-def created_stamp(when: datetime.datetime) -> str:
-    """The manifest's `created`: UTC to the second, e.g. 2026-12-07T19:35:21Z."""
-    return when.astimezone(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def read_created(value: object) -> datetime.datetime | None:
-    """A manifest's `created` as an aware UTC time, or None when it is missing or not a time."""
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.datetime.strptime(value, "%Y-%m-%dT%H:%M:%SZ")
-    except ValueError:
-        return None
-    return when.replace(tzinfo=datetime.timezone.utc)
-
-
-def _seconds(samples: int, rate: int) -> float:
-    return round(samples / rate, 3)
-
-
-def manifest(info: SessionInfo, timeline: Timeline, estimated: Collection[Hashable] = ()) -> dict[str, Any]:
-    """The manifest's fields; a plan (preview --json) passes the phrases whose lengths are
-    `estimated`, and their speech segments say so."""
-    rate = timeline.rate
-    placed = iter(sorted(timeline.speech, key=lambda p: p.start))
-    return {
-        "title": info.title,
-        "created": created_stamp(info.created),
-        "template": info.template,
-        "minutes": info.minutes,
-        "params": info.params,
-        "engine": info.engine,
-        "voice": info.voice,
-        "background": info.background,
-        "duration": _seconds(timeline.total, rate),
-        "chapters": [{"start": _seconds(c.start, rate), "title": c.title} for c in timeline.chapters],
-        "segments": [
-            {"start": round(s.start, 3), "end": round(s.end, 3), "kind": s.kind, "text": s.text}
-            | ({"purpose": s.purpose} if s.purpose else {})
-            | ({"estimated": True} if s.kind == "speech" and next(placed).key in estimated else {})
-            for s in timeline.segments()
-        ],
-        "phases": [
-            {"start": _seconds(p.start, rate), "end": _seconds(p.end, rate), "name": p.name}
-            for p in timeline.phases
-        ],
-        "tones": [{"start": _seconds(t.start, rate), "name": t.name} for t in timeline.tones],
-        **info.extra,
-    }
-
-
-def manifest_json(info: SessionInfo, timeline: Timeline) -> str:
-    return json.dumps(manifest(info, timeline), indent=2, ensure_ascii=False) + "\n"
+    def by_extension(self) -> dict[str, Path]:
+        """{"mp3": ..., "vtt": ..., "json": ..., "chapters.json": ...}: the keys output.OutputFiles uses."""
+        return {"mp3": self.mp3, "vtt": self.vtt, "json": self.json, "chapters.json": self.chapters}
 
 
 def podcast_chapters_json(spans: list[ChapterSpan]) -> str:
@@ -110,8 +60,8 @@ def podcast_chapters_json(spans: list[ChapterSpan]) -> str:
     return json.dumps({"version": PODCAST_CHAPTERS_VERSION, "chapters": chapters}, indent=2, ensure_ascii=False) + "\n"
 
 
-def write_sidecars(paths: Mapping[str, Path], info: SessionInfo, timeline: Timeline, spans: list[ChapterSpan]) -> None:
+def write_sidecars(paths: Mapping[str, Path], manifest: Manifest, timeline: Timeline, spans: list[ChapterSpan]) -> None:
     """The transcript, manifest and chapters, to the paths under "vtt", "json" and "chapters.json"."""
     paths["vtt"].write_text(webvtt(timeline), encoding="utf-8")
-    paths["json"].write_text(manifest_json(info, timeline), encoding="utf-8")
+    paths["json"].write_text(manifest.to_json(), encoding="utf-8")
     paths["chapters.json"].write_text(podcast_chapters_json(spans), encoding="utf-8")

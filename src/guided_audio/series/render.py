@@ -9,7 +9,6 @@ episode whose manifest has the new fingerprint is complete).
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
 import socket
@@ -22,8 +21,9 @@ from typing import Any, Callable
 from guided_audio.errors import GuidedAudioError, describe
 from guided_audio.mix import background as backgrounds
 from guided_audio.output import WRITTEN, signals_held, temp_folder, write_atomically
+from guided_audio.publish.manifest import BuildRecord, Manifest
 from guided_audio.series.check import Heard, file_vars
-from guided_audio.series.plan import BUILD_KEY, Planned, episode_mp3
+from guided_audio.series.plan import Planned, episode_mp3
 from guided_audio.session import SessionRequest, generate
 
 log = logging.getLogger(__name__)
@@ -90,10 +90,12 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
             request = _localised(task, folder, originals)
             progress = (lambda stage, done, total: report(task.label, stage, done, total)) if report else None
             result = generate(request, progress=progress)
-            files = {ext: path.read_bytes() for ext, path in result.files.items()}
+            files = {ext: path.read_bytes() for ext, path in result.files.by_extension().items()}
+            manifest = Manifest.read(result.files.json)
             with contextlib.suppress(ValueError):  # our private copy, not a file of the user's
-                WRITTEN.remove(result.files["mp3"])
-        files["json"] = _with_build_record(files["json"], task.fingerprint, len(files["mp3"]))
+                WRITTEN.remove(result.files.mp3)
+        manifest.build = BuildRecord(task.fingerprint, len(files["mp3"]))  # marks the episode as the build's
+        files["json"] = manifest.to_json().encode("utf-8")
         mastered = result.mastered
         return RenderOutcome(
             task.label, task.title, files, None, time.perf_counter() - started,
@@ -145,12 +147,6 @@ def _localised(task: RenderTask, folder: Path, originals: dict[str, str]) -> Ses
     if "background" in paths:
         request = replace(request, background=str(paths["background"]))
     return request
-
-
-def _with_build_record(manifest: bytes, fingerprint: str, mp3_bytes: int) -> bytes:
-    data = json.loads(manifest)
-    data[BUILD_KEY] = {"fingerprint": fingerprint, "mp3_bytes": mp3_bytes}
-    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _file(path: Path) -> tuple[str, bytes]:
