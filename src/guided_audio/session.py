@@ -23,7 +23,7 @@ from typing import Any
 
 from guided_audio.audio.ffmpeg import check_bitrate
 from guided_audio.audio.samples import SESSION_RATE
-from guided_audio.errors import GuidedAudioError, LengthError
+from guided_audio.errors import GuidedAudioError, LengthError, Notice, option
 from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import BedShape, bed_shape
 from guided_audio.mix.mastering import Mastered, Progress, master
@@ -134,6 +134,8 @@ class Plan:
     """For a session of several parts: each part, where it lies and how it fits."""
     estimated: frozenset[markup.Speech] = frozenset()
     """The phrases whose lengths are estimates (preview only)."""
+    warnings: list[Notice] = field(default_factory=list)
+    """Options that change nothing here, for the caller to say (errors.Notice)."""
 
 
 @dataclass
@@ -144,6 +146,8 @@ class GenerateResult:
     cached: int
     seconds_taken: float
     mastered: Mastered
+    warnings: list[Notice] = field(default_factory=list)
+    """Options that change nothing here, for the caller to say (errors.Notice)."""
 
 
 @dataclass
@@ -162,6 +166,7 @@ class _Checked:
     outputs: OutputFiles
     scripts: list[PartScript] = field(default_factory=list)
     """For a session of several parts, each part's own script (items holds them all)."""
+    warnings: list[Notice] = field(default_factory=list)
 
 
 def check_minutes(minutes: float) -> float:
@@ -169,9 +174,9 @@ def check_minutes(minutes: float) -> float:
     first limit a user meets is the one that applies."""
     if not isinstance(minutes, (int, float)) or math.isnan(minutes) or minutes <= 0:
         shown = f"{minutes:g}" if isinstance(minutes, (int, float)) else repr(minutes)[:40]  # 0, as typed, not 0.0
-        raise LengthError(f"--minutes must be a positive number, not {shown}; try --minutes 5")
+        raise LengthError(f"{option('minutes')} must be a positive number, not {shown}; try {option('minutes')} 5")
     if math.isinf(minutes):
-        raise LengthError(f"--minutes {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
+        raise LengthError(f"{option('minutes')} {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
     return float(minutes)
 
 
@@ -209,32 +214,39 @@ def _engine(request: SessionRequest) -> Engine:
     )
 
 
-def _warn_idle_options(request: SessionRequest, template: templates.Template, minutes: float, scripts=()) -> None:
-    """Say which options change nothing here: accepted in silence they look like a bug."""
+def _idle_options(request: SessionRequest, template: templates.Template, minutes: float, scripts=()) -> list[Notice]:
+    """Which options change nothing here (accepted in silence they look like a bug), returned
+    with the result for the caller to say in its own words."""
+    notices = []
     if request.engine != "gtts":
-        given = [f"--{name}" for name in ("lang", "tld") if getattr(request, name) is not None]
+        given = [option(name) for name in ("lang", "tld") if getattr(request, name) is not None]
         if given:
             verb, them = ("applies", "it") if len(given) == 1 else ("apply", "them")
-            log.warning(
-                "%s only %s to --engine gtts; the %s voice ignores %s", " and ".join(given), verb, request.engine, them
-            )
-    shaping = {"--seed": request.seed is not None, "--background-level": request.background_level_db is not None,
-               "--duck": request.duck_db is not None}
+            notices.append(Notice(
+                f"{' and '.join(given)} only {verb} to {option('engine')} gtts; the {request.engine} voice ignores {them}",
+                field="lang" if request.lang is not None else "tld",
+            ))  # fmt: skip
+    shaping = {"seed": request.seed is not None, "background_level": request.background_level_db is not None,
+               "duck": request.duck_db is not None}  # fmt: skip
     if request.background == backgrounds.NONE:
         given = [name for name, set_ in shaping.items() if set_]
         if given:
             verb, they = ("shapes", "it changes") if len(given) == 1 else ("shape", "they change")
-            log.warning("%s %s a background; without --background %s nothing", " and ".join(given), verb, they)
+            notices.append(Notice(
+                f"{' and '.join(map(option, given))} {verb} a background; without {option('background')} {they} nothing",
+                field=given[0],
+            ))  # fmt: skip
     elif request.seed is not None and request.background not in backgrounds.SOUNDSCAPES:
-        log.warning("--seed shapes the built-in soundscapes; a background file ignores it")
+        notices.append(Notice(f"{option('seed')} shapes the built-in soundscapes; a background file ignores it", "seed"))
     for part in scripts:
         given = dict(part.part.variables)
         for name in idle_choices(part.template, part.part.minutes, given, rate=request.script_rate):
-            log.warning("%s: %s", part.label, idle_message(name, given, part.part.minutes))
+            notices.append(Notice(f"{part.label}: {idle_message(name, given, part.part.minutes)}", "vars", part.label))
     if scripts:
-        return
+        return notices
     for name in idle_choices(template, minutes, request.variables, rate=request.script_rate):
-        log.warning("%s", idle_message(name, request.variables, minutes))
+        notices.append(Notice(idle_message(name, request.variables, minutes), "vars"))
+    return notices
 
 
 def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_range: bool = True) -> Plan:
@@ -247,7 +259,7 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
     check_length(template, minutes, request.variables, lengths)
     plan = _lay_out(request, template, minutes, lengths)
-    _warn_idle_options(request, template, minutes)  # after the checks: an error is then the only line
+    plan.warnings = _idle_options(request, template, minutes)  # after the checks: an error is then the only news
     plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
     plan.estimated_phrases = len(plan.estimated)
     if with_range:
@@ -318,8 +330,8 @@ def _check(request: SessionRequest) -> _Checked:
     background = backgrounds.choose(request.background, seed=request.seed or 0, seconds=minutes * 60)
     outputs = OutputFiles(output_path(request.output, template.name, minutes))
     outputs.check_writable()
-    _warn_idle_options(request, template, minutes, scripts)  # last: an error is then the only line
-    return _Checked(template, minutes, engine, cache, items, params, tags, background, shape, outputs, scripts)
+    warnings = _idle_options(request, template, minutes, scripts)  # last: an error is then the only news
+    return _Checked(template, minutes, engine, cache, items, params, tags, background, shape, outputs, scripts, warnings)
 
 
 def generate(request: SessionRequest, progress: Progress | None = None) -> GenerateResult:
@@ -349,8 +361,10 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
         info = _info(checked, plan, mastered, request)
         info.extra["mp3"] = audio_fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
         write_sidecars(temp, info, timeline, spans)
+    plan.warnings = checked.warnings + mastered.warnings
     return GenerateResult(
-        plan, checked.outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered
+        plan, checked.outputs.final, bank.synthesised, bank.cached, time.perf_counter() - started, mastered,
+        checked.warnings + mastered.warnings,
     )
 
 
@@ -424,7 +438,7 @@ def _preview_parts(request: SessionRequest, cache: PhraseCache | None, with_rang
     check_minutes(request.minutes)
     scripts = _part_scripts(request, lengths)
     plan = _lay_out_parts(scripts, lengths)
-    _warn_idle_options(request, plan.template, plan.minutes, scripts)
+    plan.warnings = _idle_options(request, plan.template, plan.minutes, scripts)
     plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
     plan.estimated_phrases = len(plan.estimated)
     for part in plan.parts if with_range else ():

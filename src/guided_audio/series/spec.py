@@ -21,7 +21,7 @@ from guided_audio.output import name_problem
 from guided_audio.publish.feed import LANGUAGE, check_base_url
 from guided_audio.script.params import did_you_mean
 from guided_audio.script.parts import SessionPart, parse_part
-from guided_audio.series.lines import FileLines, TableLines, locate
+from guided_audio.series.lines import FileLines, TableLines, in_file_words, locate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -180,7 +180,7 @@ class _Reader:
             try:
                 base_url = check_base_url(base_url)
             except GuidedAudioError as exc:
-                raise self.fail(where.of("base_url"), str(exc).replace("--base-url ", "base_url = ")) from None
+                raise self.fail(where.of("base_url"), in_file_words(exc)) from None
         return SeriesSpec(
             path=self.path, title=title, author=table.get("author"), description=table.get("description"),
             cover=self._path(table, "cover", where, None), language=language, base_url=base_url,

@@ -8,7 +8,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from guided_audio.errors import VoiceError
+from guided_audio.errors import VoiceError, option
 
 ENGINE_NAMES = ("hibari", "piper", "gtts")
 DEFAULT_ENGINE = "hibari"
@@ -106,7 +106,7 @@ def make_engine(
 
         if voice:
             raise VoiceError(
-                "--voice is for the offline voices (see `guided-audio voices`); gTTS picks its voice with --lang and --tld"
+                f"{option('voice')} is for the offline voices (see `guided-audio voices`); gTTS picks its voice with {option('lang')} and {option('tld')}"
             )
         return GTTSEngine(lang=lang, tld=tld, rate=rate)
     raise VoiceError(f"unknown engine {name!r}: choose one of {', '.join(ENGINE_NAMES)}")
