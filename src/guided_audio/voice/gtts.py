@@ -14,7 +14,7 @@ import time
 from typing import Callable
 
 from guided_audio.errors import SynthesisError, VoiceError, option
-from guided_audio.voice.engine import Clip, Engine
+from guided_audio.voice.interface import DEFAULT_RATES, Clip, Engine
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ class GTTSEngine(Engine):
         *,
         lang: str = "en",
         tld: str = "com",
-        rate: float = 0.85,
+        rate: float | None = None,
         retries: int = 4,
         backoff_seconds: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -65,6 +65,7 @@ class GTTSEngine(Engine):
                 f"invalid gTTS {option('tld')} {tld!r}: give a Google domain ending such as com, co.uk, "
                 "com.au, ca or co.in"
             )
+        rate = DEFAULT_RATES[self.name] if rate is None else rate
         if not MIN_RATE <= rate <= MAX_RATE:
             raise VoiceError(
                 f"speaking rate {rate} is out of range: choose a {option('rate')} between "

@@ -13,7 +13,7 @@ import logging
 import os
 
 from guided_audio.errors import SynthesisError, VoiceError, option
-from guided_audio.voice.engine import Clip, Engine
+from guided_audio.voice.interface import DEFAULT_RATES, Clip, Engine
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +81,8 @@ class HibariEngine(Engine):
 
     name = "hibari"
 
-    def __init__(self, *, voice: str | None = None, rate: float = 0.7) -> None:
+    def __init__(self, *, voice: str | None = None, rate: float | None = None) -> None:
+        rate = DEFAULT_RATES[self.name] if rate is None else rate
         if not MIN_SPEED <= rate <= MAX_SPEED:
             raise VoiceError(f"{option('rate')} {rate:g} is out of range for hibari; use {MIN_SPEED} (slow) to {MAX_SPEED} (fast)")
         self.voice = check_voice(voice or DEFAULT_VOICE)

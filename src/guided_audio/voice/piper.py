@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from guided_audio.errors import SynthesisError, VoiceError, option
-from guided_audio.voice.engine import Clip, Engine
+from guided_audio.voice.interface import DEFAULT_RATES, Clip, Engine
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,8 @@ class PiperEngine(Engine):
 
     name = "piper"
 
-    def __init__(self, *, voice: str | None = None, rate: float = 0.75) -> None:
+    def __init__(self, *, voice: str | None = None, rate: float | None = None) -> None:
+        rate = DEFAULT_RATES[self.name] if rate is None else rate
         if not 0.3 <= rate <= 2.0:
             raise VoiceError(f"{option('rate')} {rate:g} is out of range; use 0.3 (very slow) to 2.0 (fast)")
         self.model_path = resolve_voice(voice)
