@@ -41,7 +41,7 @@ def test_a_feed_for_the_network_served_without_host_suggests_host_not_a_rebuild(
 def test_a_feed_for_another_port_suggests_that_port(two_sessions, tmp_path):
     sessions = two_sessions.copy_to(tmp_path / "s")
     banner, port = banner_for(sessions.folder, "http://127.0.0.1:8000")
-    assert f"feed.xml is for port 8000; serve with --port 8000, or for this port run  " in banner
+    assert "feed.xml is for port 8000; serve with --port 8000, or for this port run  " in banner
     assert f"--base-url http://127.0.0.1:{port}" in banner
 
 

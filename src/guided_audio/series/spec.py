@@ -170,7 +170,7 @@ class _Reader:
         episodes = [self._episode(i, raw, defaults) for i, raw in enumerate(raw_episodes)]
         self._unique([(e.file, e.lines.of("file"), e.title) for e in episodes], "file name", "file = \"...\"")
         listeners = [self._listener(i, raw) for i, raw in enumerate(data.get("listener") or [])]
-        self._unique([(l.folder, l.lines.of("folder"), None) for l in listeners], "listener folder", "folder = \"...\"")
+        self._unique([(each.folder, each.lines.of("folder"), None) for each in listeners], "listener folder", "folder = \"...\"")
         language = table.get("language", "en-us")
         if not LANGUAGE.match(language):
             raise self.fail(where.of("language"), f"language = {language[:40]!r} is not a language code; "
