@@ -7,7 +7,7 @@ The sweep uses estimated phrase lengths (fast); real renders check 3 and 30 minu
 from __future__ import annotations
 
 import pytest
-from test_render import check_session
+from audio_probe import check_session
 
 from guided_audio.commands.report import format_plan
 from guided_audio.errors import LengthError
