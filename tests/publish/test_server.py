@@ -185,7 +185,7 @@ def test_a_busy_port_is_one_clear_error(two_sessions):
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        with pytest.raises(ServerError, match=f"port {port} is in use by another program; try --port {port + 1}"):
+        with pytest.raises(ServerError, match=f"port {port} is in use by another program; try port {port + 1}"):
             start_server(two_sessions.folder, "127.0.0.1", port)
         result = subprocess.run(
             [sys.executable, "-m", "guided_audio", "serve", str(two_sessions.folder), "--port", str(port)],
