@@ -36,7 +36,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 BREATHING = """+++
 title = "Cue-dense breathing"
@@ -50,9 +49,8 @@ description = "Box breathing with a spoken cue on every phase, for benchmarks"
 
 
 def child_env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    return env
+    """The children run the guided-audio this script imports: the installed one (or the caller's PYTHONPATH)."""
+    return dict(os.environ)
 
 
 def timed(cmd: list[str]) -> tuple[float, float]:

@@ -20,7 +20,6 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 from guided_audio.script import templates
 from guided_audio.script.lengths import PhraseLengths, length_range
@@ -84,8 +83,7 @@ def _plan_only(request: SessionRequest) -> None:
 
 
 def _command(name: str, variables: dict[str, str]) -> None:
-    src = str(Path(__file__).resolve().parents[1] / "src")
-    env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    env = dict(os.environ)  # the installed guided-audio (or the caller's PYTHONPATH), as this script imports
     options = [arg for key, value in variables.items() for arg in ("--var", f"{key}={value}")]
     subprocess.run(
         [sys.executable, "-m", "guided_audio", "preview", name, "-m", "30", *options],

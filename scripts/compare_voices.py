@@ -9,7 +9,7 @@ For each voice, on the same phrases of the built-in scripts (one core, one threa
   speed    seconds of phrase made per second of synthesis and processing (x real time,
            median per phrase);
   recall   share of a phrase's distinct words PocketSphinx hears in its clip (the test
-           suite's method: tests/audio_probe.py), over all phrases;
+           suite's method: scripts/audio_probe.py), over all phrases;
   wpm      words a minute inside phrases (the clips as placed: trimmed, with the short
            gaps between clauses, without the gaps between sentences);
   spread   loudness (BS.1770, pyloudnorm) of the levelled clips: the range between the
@@ -23,12 +23,10 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 SCRIPTS = (("guided-imagery", 10), ("body-scan", 10), ("sleep-wind-down", 10), ("self-compassion", 10))

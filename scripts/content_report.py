@@ -16,16 +16,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from content_probe import content, cycles, driving_lines, pattern_voice, synthesise, wake_words_at_end
 
-from content_probe import content, cycles, driving_lines, pattern_voice, synthesise, wake_words_at_end  # noqa: E402
-
-from guided_audio.errors import GuidedAudioError  # noqa: E402
-from guided_audio.script import templates  # noqa: E402
-from guided_audio.script.params import parse_var_options  # noqa: E402
-from guided_audio.session import SessionRequest, preview  # noqa: E402
+from guided_audio.errors import GuidedAudioError
+from guided_audio.script import templates
+from guided_audio.script.params import parse_var_options
+from guided_audio.session import SessionRequest, preview
 
 PARTS = ("deep-breathing:5", "progressive-muscle-relaxation:15", "guided-imagery:20")
 """The issue's session of several parts, whose driving line should be said once."""

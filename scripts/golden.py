@@ -17,9 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-import golden_sessions as golden  # noqa: E402
+import golden_sessions as golden
 
 
 def main() -> int:

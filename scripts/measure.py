@@ -12,14 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-
-from audio_probe import RATE, ebur128, load, onset_near, transcribe, window_levels, words  # noqa: E402
+from audio_probe import RATE, ebur128, load, onset_near, transcribe, window_levels, words
 
 
 def phase_onset_errors(manifest: dict, levels: np.ndarray) -> list[float]:

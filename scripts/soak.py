@@ -29,7 +29,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
 
 BACKGROUNDS = ["none", "rain", "none", "ocean", "pink-noise", "none", "wind", "drone", "binaural", "brown-noise"]
 """Cycled through: about half the sessions with a bed, half without."""

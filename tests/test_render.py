@@ -109,7 +109,7 @@ def test_a_plain_text_file_is_a_template_and_any_piper_voice_path_works(tmp_path
 def test_content_that_cannot_fit_names_the_shortest_length_and_writes_nothing(tmp_path):
     script = tmp_path / "long.txt"
     script.write_text("Settle in. [pause 70s] Welcome back.")
-    with pytest.raises(LengthError, match=r"needs 1:1\d of speech and pauses.*try --minutes 2"):
+    with pytest.raises(LengthError, match=r"needs 1:1\d of speech and pauses.*try minutes 2"):
         generate(SessionRequest(str(script), 1, output=tmp_path / "long.mp3"))
     assert list(tmp_path.iterdir()) == [script]
 

@@ -60,7 +60,7 @@ def test_errors_about_a_part_name_the_part_and_the_fix():
         preview(asked("deep-breathing:5", "progressive-muscle-relaxation:1"))
     with pytest.raises(ParameterError, match=r"^part 1 \(deep-breathing:5:pattern=zigzag\): .*choose one of"):
         preview(asked("deep-breathing:5:pattern=zigzag", "guided-imagery:10"))
-    with pytest.raises(ParameterError, match=r"--var scene is not a parameter of any part"):
+    with pytest.raises(ParameterError, match=r"vars scene is not a parameter of any part"):
         preview(asked("deep-breathing:5", "body-scan:10", variables={"scene": "forest"}))
 
 

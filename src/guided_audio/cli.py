@@ -24,18 +24,20 @@ from guided_audio.commands.lists import list_backgrounds, list_templates, list_v
 from guided_audio.commands.page import page
 from guided_audio.commands.playlist import playlist
 from guided_audio.commands.serve import serve
+from guided_audio.commands.words import flag
 from guided_audio.errors import Interrupted, describe, shortened
 
 HELP_OPTIONS = {"help_option_names": ["-h", "--help"]}
 """-h as well as --help, on the group and (inherited) on every command."""
-_debug = False
+DEBUG = "guided_audio.debug"
+"""ctx.meta key: --debug was given, before or after the command name (one invocation's, not the process's)."""
 
 
 class Failure(click.ClickException):
     """Anything a command raised, as its one line and exit code (see errors.describe)."""
 
     def __init__(self, exc: BaseException) -> None:
-        message, self.exit_code = describe(exc)
+        message, self.exit_code = describe(exc, flag)
         super().__init__(message)
 
 
@@ -51,20 +53,20 @@ class GuidedAudioGroup(click.Group):
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
-            _show_traceback(exc)
+            _show_traceback(exc, ctx.meta.get(DEBUG, False))
             raise Failure(exc) from None
         except KeyboardInterrupt as exc:
             raise Failure(exc) from None
 
 
-def _show_traceback(exc: BaseException) -> None:
-    if _debug or logs.verbosity() >= 2:
+def _show_traceback(exc: BaseException, debug: bool) -> None:
+    if debug or logs.verbosity() >= 2:
         traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
 
 
 def _set_debug(ctx: click.Context, param: click.Parameter, value: bool) -> None:
-    global _debug
-    _debug = _debug or value
+    if value:
+        ctx.meta[DEBUG] = True
 
 
 @click.group(cls=GuidedAudioGroup, context_settings=HELP_OPTIONS)

@@ -23,7 +23,7 @@ import unicodedata
 from pathlib import Path
 from typing import Iterator
 
-from guided_audio.errors import OutputError
+from guided_audio.errors import OutputError, option
 
 try:  # POSIX; elsewhere the process id alone tells a live writer from a dead one
     import fcntl
@@ -110,7 +110,7 @@ class OutputFiles:
     def __init__(self, mp3: Path) -> None:
         mp3 = Path(mp3).expanduser()
         if mp3.suffix.lower() != ".mp3":
-            raise OutputError(f"output {mp3} should end in .mp3, e.g. --output {mp3.with_suffix('.mp3')}")
+            raise OutputError(f"output {mp3} should end in .mp3, e.g. {option('output')} {mp3.with_suffix('.mp3')}")
         problem = name_problem(mp3.stem)
         if problem:
             raise OutputError(f"output name {problem}")
@@ -133,7 +133,7 @@ class OutputFiles:
             os.unlink(probe)
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            raise OutputError(f"cannot write to {folder}: {reason}; choose another --output") from None
+            raise OutputError(f"cannot write to {folder}: {reason}; choose another {option('output')}") from None
         clear_debris(folder)
         clear_temp_debris()
 
@@ -145,7 +145,7 @@ class OutputFiles:
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}; choose another --output") from None
+            raise OutputError(f"cannot write to {folder}: {exc.strerror or exc}; choose another {option('output')}") from None
         return made
 
     @contextlib.contextmanager
@@ -176,7 +176,7 @@ class OutputFiles:
                 done = True
                 WRITTEN.append(self.mp3)
         except OSError as exc:
-            raise OutputError(f"cannot write {self.mp3}: {exc.strerror or exc}; free some space or choose another --output") from None
+            raise OutputError(f"cannot write {self.mp3}: {exc.strerror or exc}; free some space or choose another {option('output')}") from None
         finally:
             for temp in temps.values():
                 temp.discard()

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from guided_audio.audio.ffmpeg import check_bitrate
-from guided_audio.errors import GuidedAudioError, LengthError
+from guided_audio.errors import GuidedAudioError, LengthError, Notice, option
 from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import BedShape, bed_shape
 from guided_audio.mix.mastering import Mastered, Progress, master
@@ -139,6 +139,8 @@ class Plan:
     """Each part (one for a single template), where it lies and how it fits."""
     estimated: frozenset[markup.Speech] = frozenset()
     """The phrases whose lengths are estimates (preview only)."""
+    warnings: list[Notice] = field(default_factory=list)
+    """Options that change nothing here, for the caller to say (errors.Notice)."""
 
 
 @dataclass
@@ -149,6 +151,8 @@ class GenerateResult:
     cached: int
     seconds_taken: float
     mastered: Mastered
+    warnings: list[Notice] = field(default_factory=list)
+    """Options that change nothing here, for the caller to say (errors.Notice)."""
 
 
 @dataclass
@@ -164,6 +168,7 @@ class _Checked:
     background: backgrounds.Background
     shape: BedShape
     outputs: OutputFiles
+    warnings: list[Notice] = field(default_factory=list)
 
 
 def check_minutes(minutes: float) -> float:
@@ -171,9 +176,9 @@ def check_minutes(minutes: float) -> float:
     first limit a user meets is the one that applies."""
     if not isinstance(minutes, (int, float)) or math.isnan(minutes) or minutes <= 0:
         shown = f"{minutes:g}" if isinstance(minutes, (int, float)) else repr(minutes)[:40]  # 0, as typed, not 0.0
-        raise LengthError(f"--minutes must be a positive number, not {shown}; try --minutes 5")
+        raise LengthError(f"{option('minutes')} must be a positive number, not {shown}; try {option('minutes')} 5")
     if math.isinf(minutes):
-        raise LengthError(f"--minutes {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
+        raise LengthError(f"{option('minutes')} {minutes} is too long; the most is {MAX_MINUTES:g} minutes")
     return float(minutes)
 
 
@@ -201,32 +206,39 @@ def _engine(request: SessionRequest) -> Engine:
     )
 
 
-def _warn_idle_options(request: SessionRequest, template: templates.Template, minutes: float, scripts=()) -> None:
-    """Say which options change nothing here: accepted in silence they look like a bug."""
+def _idle_options(request: SessionRequest, template: templates.Template, minutes: float, scripts=()) -> list[Notice]:
+    """Which options change nothing here (accepted in silence they look like a bug), returned
+    with the result for the caller to say in its own words."""
+    notices = []
     if request.engine != "gtts":
-        given = [f"--{name}" for name in ("lang", "tld") if getattr(request, name) is not None]
+        given = [option(name) for name in ("lang", "tld") if getattr(request, name) is not None]
         if given:
             verb, them = ("applies", "it") if len(given) == 1 else ("apply", "them")
-            log.warning(
-                "%s only %s to --engine gtts; the %s voice ignores %s", " and ".join(given), verb, request.engine, them
-            )
-    shaping = {"--seed": request.seed is not None, "--background-level": request.background_level_db is not None,
-               "--duck": request.duck_db is not None}
+            notices.append(Notice(
+                f"{' and '.join(given)} only {verb} to {option('engine')} gtts; the {request.engine} voice ignores {them}",
+                field="lang" if request.lang is not None else "tld",
+            ))  # fmt: skip
+    shaping = {"seed": request.seed is not None, "background_level": request.background_level_db is not None,
+               "duck": request.duck_db is not None}  # fmt: skip
     if request.background == backgrounds.NONE:
         given = [name for name, set_ in shaping.items() if set_]
         if given:
             verb, they = ("shapes", "it changes") if len(given) == 1 else ("shape", "they change")
-            log.warning("%s %s a background; without --background %s nothing", " and ".join(given), verb, they)
+            notices.append(Notice(
+                f"{' and '.join(map(option, given))} {verb} a background; without {option('background')} {they} nothing",
+                field=given[0],
+            ))  # fmt: skip
     elif request.seed is not None and request.background not in backgrounds.SOUNDSCAPES:
-        log.warning("--seed shapes the built-in soundscapes; a background file ignores it")
+        notices.append(Notice(f"{option('seed')} shapes the built-in soundscapes; a background file ignores it", "seed"))
     for part in scripts:
         given = dict(part.part.variables)
         for name in idle_choices(part.template, part.part.minutes, given, rate=request.script_rate):
-            log.warning("%s: %s", part.label, idle_message(name, given, part.part.minutes))
+            notices.append(Notice(f"{part.label}: {idle_message(name, given, part.part.minutes)}", "vars", part.label))
     if scripts:
-        return
+        return notices
     for name in idle_choices(template, minutes, request.variables, rate=request.script_rate):
-        log.warning("%s", idle_message(name, request.variables, minutes))
+        notices.append(Notice(idle_message(name, request.variables, minutes), "vars"))
+    return notices
 
 
 def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_range: bool = True) -> Plan:
@@ -236,7 +248,7 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
     scripts = _part_scripts(request, lengths)
     plan = _lay_out(scripts, lengths)
-    _warn_idle(request, scripts)  # after the checks: an error is then the only line
+    plan.warnings = _idle(request, scripts)  # after the checks: an error is then the only news
     plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
     plan.estimated_phrases = len(plan.estimated)
     for part in plan.parts if with_range else ():
@@ -298,8 +310,8 @@ def _check(request: SessionRequest) -> _Checked:
     background = backgrounds.choose(request.background, seed=request.seed or 0, seconds=minutes * 60)
     outputs = OutputFiles(output_path(request.output, heading.name, minutes))
     outputs.check_writable()
-    _warn_idle(request, scripts)  # last: an error is then the only line
-    return _Checked(minutes, engine, cache, scripts, tags, background, shape, outputs)
+    warnings = _idle(request, scripts)  # last: an error is then the only news
+    return _Checked(minutes, engine, cache, scripts, tags, background, shape, outputs, warnings)
 
 
 def generate(request: SessionRequest, progress: Progress | None = None) -> GenerateResult:
@@ -327,7 +339,11 @@ def generate(request: SessionRequest, progress: Progress | None = None) -> Gener
         manifest.mp3 = audio_fingerprint(temp["mp3"])  # the manifest names the MP3 it describes
         write_sidecars(temp, manifest, timeline, spans)
     files = SessionFiles.beside(checked.outputs.mp3)
-    return GenerateResult(plan, files, bank.synthesised, bank.cached, time.perf_counter() - started, mastered)
+    plan.warnings = checked.warnings + mastered.warnings
+    return GenerateResult(
+        plan, files, bank.synthesised, bank.cached, time.perf_counter() - started, mastered,
+        checked.warnings + mastered.warnings,
+    )
 
 
 def _stage(progress: Progress | None, stage: str):
@@ -389,10 +405,9 @@ def _params(scripts: list[PartScript]) -> dict[str, Any]:
     return scripts[0].params if len(scripts) == 1 else {}
 
 
-def _warn_idle(request: SessionRequest, scripts: list[PartScript]) -> None:
+def _idle(request: SessionRequest, scripts: list[PartScript]) -> list[Notice]:
     """Idle options, and choices the session's parts do not use (a single part's unlabelled)."""
     if len(scripts) == 1:
         only = scripts[0]
-        _warn_idle_options(replace(request, variables=dict(only.part.variables)), only.template, only.part.minutes)
-    else:
-        _warn_idle_options(request, scripts[0].template, request.minutes, scripts)
+        return _idle_options(replace(request, variables=dict(only.part.variables)), only.template, only.part.minutes)
+    return _idle_options(request, scripts[0].template, request.minutes, scripts)

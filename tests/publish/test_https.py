@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, load_pem_priv
 from cryptography.x509 import verification  # noqa: E402
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID  # noqa: E402
 
+from guided_audio.commands.words import say  # the banner in the command line's words
 from guided_audio.errors import ServerError  # noqa: E402
 from guided_audio.publish.certificate import CA_DOWNLOAD, SERVER_DAYS, server_certificates  # noqa: E402
 from guided_audio.publish.page import write_page  # noqa: E402
@@ -87,8 +88,8 @@ def test_serving_over_tls_a_client_trusting_the_authority_gets_page_ranges_and_c
     thread.start()
     try:
         assert serving.base_urls() == [f"https://127.0.0.1:{serving.port}"]
-        assert f"https://127.0.0.1:{serving.port}/{CA_DOWNLOAD}" in serving.banner()
-        assert serving.certificates.fingerprint in serving.banner()
+        assert f"https://127.0.0.1:{serving.port}/{CA_DOWNLOAD}" in say(serving.banner())
+        assert serving.certificates.fingerprint in say(serving.banner())
         context = ssl.create_default_context(cafile=str(serving.certificates.ca_cert))
 
         def get(path, headers=None):
@@ -153,7 +154,7 @@ def test_serve_https_command_prints_how_to_trust_it_and_stops_on_ctrl_c(two_sess
 
 def test_without_cryptography_https_is_one_clear_error(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "cryptography.hazmat.primitives", None)
-    with pytest.raises(ServerError, match=r"serve --https needs the cryptography package; .*guided-audio\[https\]"):
+    with pytest.raises(ServerError, match=r"serve https needs the cryptography package; .*guided-audio\[https\]"):
         server_certificates(["127.0.0.1"], tmp_path)
 
 
@@ -162,6 +163,6 @@ def test_a_public_address_is_not_covered_and_the_banner_says_which_is(two_sessio
 
     certificates = server_certificates(["192.0.2.2"], tmp_path)
     assert "192.0.2.2" not in certificates.names
-    banner = Serving(None, two_sessions.folder, "192.0.2.2", 8443, certificates).banner()
+    banner = say(Serving(None, two_sessions.folder, "192.0.2.2", 8443, certificates).banner())
     local = next(name for name in certificates.names if name.endswith(".local"))
     assert f"192.0.2.2 is not a private address, so the certificate does not cover it; open https://{local}:8443/" in banner

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from test_server import request
 
+from guided_audio.commands.words import say  # the banner in the command line's words
 from guided_audio.cli import cli
 from guided_audio.errors import FeedError
 from guided_audio.publish.feed import FeedOptions, build_feed, podcast_guid
@@ -21,7 +22,7 @@ def banner_for(folder, feed_base: str, host: str = "127.0.0.1") -> tuple[str, in
     build_feed(folder, FeedOptions(feed_base))
     serving = start_server(folder, host, 0)
     try:
-        return serving.banner(), serving.port
+        return say(serving.banner()), serving.port
     finally:
         serving.server.server_close()
 
@@ -40,7 +41,7 @@ def test_a_feed_for_the_network_served_without_host_suggests_host_not_a_rebuild(
 def test_a_feed_for_another_port_suggests_that_port(two_sessions, tmp_path):
     sessions = two_sessions.copy_to(tmp_path / "s")
     banner, port = banner_for(sessions.folder, "http://127.0.0.1:8000")
-    assert f"feed.xml is for port 8000; serve with --port 8000, or for this port run  " in banner
+    assert "feed.xml is for port 8000; serve with --port 8000, or for this port run  " in banner
     assert f"--base-url http://127.0.0.1:{port}" in banner
 
 
@@ -49,7 +50,7 @@ def test_a_feed_for_this_address_needs_no_advice(two_sessions, tmp_path):
     serving = start_server(sessions.folder, "127.0.0.1", 0)
     try:
         build_feed(sessions.folder, FeedOptions(f"http://127.0.0.1:{serving.port}"))
-        assert "feed.xml" not in serving.banner().split("\n", 1)[-1]
+        assert "feed.xml" not in say(serving.banner()).split("\n", 1)[-1]
     finally:
         serving.server.server_close()
 

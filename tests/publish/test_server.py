@@ -16,6 +16,7 @@ import urllib.parse
 
 import pytest
 
+from guided_audio.commands.words import say  # the banner in the command line's words
 from guided_audio.errors import ServerError
 from guided_audio.publish.feed import FeedOptions, build_feed
 from guided_audio.publish.server import start_server
@@ -154,7 +155,7 @@ def test_without_a_page_the_root_lists_the_files(two_sessions, tmp_path):
         serving.server.server_close()
     assert status == 200 and headers["Content-Type"].startswith("text/html")
     assert b'<a href="arrive.mp3">' in body and b"hidden" not in body
-    assert "No listening page yet: run  guided-audio page" in serving.banner()
+    assert "No listening page yet: run  guided-audio page" in say(serving.banner())
 
 
 def test_a_podcast_client_subscribes_and_downloads_both_episodes_byte_for_byte(served):
@@ -184,7 +185,7 @@ def test_a_busy_port_is_one_clear_error(two_sessions):
         taken.bind(("127.0.0.1", 0))
         taken.listen(1)
         port = taken.getsockname()[1]
-        with pytest.raises(ServerError, match=f"port {port} is in use by another program; try --port {port + 1}"):
+        with pytest.raises(ServerError, match=f"port {port} is in use by another program; try port {port + 1}"):
             start_server(two_sessions.folder, "127.0.0.1", port)
         result = subprocess.run(
             [sys.executable, "-m", "guided_audio", "serve", str(two_sessions.folder), "--port", str(port)],

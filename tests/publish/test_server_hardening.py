@@ -18,6 +18,7 @@ import threading
 import pytest
 from faults import wait_for
 
+from guided_audio.commands.words import say  # the banner in the command line's words
 from guided_audio.publish import connections
 from guided_audio.publish.server import start_server
 
@@ -123,13 +124,13 @@ def test_a_feed_for_https_served_over_http_keeps_https_in_the_hint(folder):
     _feed_for(folder, "https://192.168.1.20:8443")
     served = start_server(folder, "127.0.0.1", 0)
     try:
-        assert "--host 0.0.0.0 --port 8443 --https" in served.banner()
+        assert "--host 0.0.0.0 --port 8443 --https" in say(served.banner())
     finally:
         served.server.server_close()
     _feed_for(folder, f"https://127.0.0.1:{served.port}")
     served = start_server(folder, "127.0.0.1", served.port)
     try:
-        assert f"serve with --port {served.port} --https" in served.banner()
+        assert f"serve with --port {served.port} --https" in say(served.banner())
     finally:
         served.server.server_close()
 
@@ -137,7 +138,7 @@ def test_a_feed_for_https_served_over_http_keeps_https_in_the_hint(folder):
 def test_https_on_loopback_does_not_send_phones_to_127_0_0_1(folder):
     served = start_server(folder, "127.0.0.1", 0, https=True)
     try:
-        banner = served.banner()
+        banner = say(served.banner())
     finally:
         served.server.server_close()
     assert "On each phone" not in banner and "For phones, serve with --host 0.0.0.0 --https" in banner

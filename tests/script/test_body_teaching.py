@@ -263,6 +263,6 @@ def test_every_choice_is_exact_at_45_minutes_and_sleep_at_the_shortest(name):
         try:
             p = plan(name, least, ending="sleep")
         except LengthError as exc:  # a minute of silence at the end may need one more minute
-            assert str(exc).endswith(f"try --minutes {least + 1}"), str(exc)
+            assert str(exc).endswith(f"try minutes {least + 1}"), str(exc)
             p = plan(name, least + 1, ending="sleep")
         assert silences(p) and max(silences(p)) >= 60

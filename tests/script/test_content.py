@@ -135,7 +135,7 @@ def test_every_length_and_choice_fits_exactly(name, minutes, variant):
     """Fits, or (for a choice with more to say, like 16 muscle groups) names a length that does."""
     result = outcome(name, minutes, variant)
     if isinstance(result, LengthError):
-        shortest = re.search(r"try --minutes (\d+)$", str(result))
+        shortest = re.search(r"try minutes (\d+)$", str(result))
         assert shortest and int(shortest.group(1)) > minutes, str(result)
         assert int(shortest.group(1)) <= 20, "a choice should fit a 20-minute session"
         result = plan(name, int(shortest.group(1)), variant)

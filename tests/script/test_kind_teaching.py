@@ -78,7 +78,7 @@ def test_exact_at_every_length_and_few_chapters_when_long(name, choice):
     first = math.ceil(templates.find(name).min_minutes)
     shortest = SHORTEST.get((name, tuple(sorted(choice.items()))), first)
     if shortest > first:
-        with pytest.raises(LengthError, match=f"try --minutes {shortest}$"):
+        with pytest.raises(LengthError, match=f"try minutes {shortest}$"):
             preview(SessionRequest(name, first, variables=choice))
     for minutes in [first, *range(max(first, shortest), 61)]:
         if minutes < shortest:

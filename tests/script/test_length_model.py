@@ -33,7 +33,7 @@ def test_the_range_tries_every_minute_and_names_the_gaps(tmp_path):
     assert fit.describe() == "whole minutes 1 to 2 and 6 to 180"
     plan = preview(SessionRequest(str(path), 8))
     assert "Fits whole minutes 1 to 2 and 6 to 180 with these choices." in format_plan(plan)
-    with pytest.raises(LengthError, match=r"does not fit in 4 min: .*; try --minutes 6$"):
+    with pytest.raises(LengthError, match=r"does not fit in 4 min: .*; try minutes 6$"):
         preview(SessionRequest(str(path), 4))
 
 
@@ -92,7 +92,7 @@ def test_preview_at_a_slow_rate_claims_only_what_generate_renders(tmp_path):
 def test_the_templates_own_limit_is_named_first(tmp_path, minutes):
     """-m 181 once said the most was 180, and then -m 180 said 60."""
     for run in (preview, generate):
-        with pytest.raises(LengthError, match=r"^deep-breathing is written for at most 60 minutes; try --minutes 60$"):
+        with pytest.raises(LengthError, match=r"^deep-breathing is written for at most 60 minutes; try minutes 60$"):
             run(SessionRequest("deep-breathing", minutes, output=tmp_path / "x.mp3") if run is generate
                 else SessionRequest("deep-breathing", minutes))
     assert list(tmp_path.iterdir()) == []
@@ -101,7 +101,7 @@ def test_the_templates_own_limit_is_named_first(tmp_path, minutes):
 def test_a_template_without_a_limit_stops_at_180(tmp_path):
     path = tmp_path / "plain.txt"
     path.write_text("Hello there. [pause 1s+]\n")
-    with pytest.raises(LengthError, match=r"^--minutes 181 is too long; the most is 180 minutes; try --minutes 180$"):
+    with pytest.raises(LengthError, match=r"^minutes 181 is too long; the most is 180 minutes; try minutes 180$"):
         preview(SessionRequest(str(path), 181))
     assert preview(SessionRequest(str(path), 180)).timeline.seconds == 10_800
 

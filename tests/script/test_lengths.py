@@ -7,7 +7,7 @@ The sweep uses estimated phrase lengths (fast); real renders check 3 and 30 minu
 from __future__ import annotations
 
 import pytest
-from test_render import check_session
+from audio_probe import check_session
 
 from guided_audio.commands.report import format_plan
 from guided_audio.errors import LengthError
@@ -95,7 +95,7 @@ def test_pmr_in_one_minute_is_refused_naming_the_shortest_that_works(tmp_path, t
 
 def test_longer_than_a_template_is_written_for_is_refused():
     tpl = templates.find("guided-imagery")
-    with pytest.raises(LengthError, match=r"^guided-imagery is written for at most 60 minutes; try --minutes 60$"):
+    with pytest.raises(LengthError, match=r"^guided-imagery is written for at most 60 minutes; try minutes 60$"):
         check_length(tpl, 61, {}, estimated())
     check_length(tpl, 60, {}, estimated())
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from guided_audio.commands.words import say
 from guided_audio.errors import ParameterError, TemplateSyntaxError
 from guided_audio.script.params import PARAM_TYPES, ParamSpec, parse_var_options, resolve_params
 
@@ -360,4 +361,5 @@ def test_parse_var_options(pairs, result):
 def test_parse_var_options_rejects(pair):
     with pytest.raises(ParameterError) as exc:
         parse_var_options(["ok=1", pair])
-    assert str(exc.value) == f"--var {pair!r} should look like key=value, e.g. --var pattern=box"
+    assert say(exc.value) == f"--var {pair!r} should look like key=value, e.g. --var pattern=box"
+    assert "--" not in str(exc.value) and exc.value.field == "vars"  # the library names no flag

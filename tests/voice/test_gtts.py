@@ -14,6 +14,7 @@ import requests
 import responses
 from fake_google import PHRASE, google_reply, sent_text, url
 
+from guided_audio.commands.words import say
 from guided_audio.errors import SynthesisError, VoiceError
 from guided_audio.voice.gtts import GTTSEngine
 
@@ -26,7 +27,9 @@ class Sleeps(list):
 
 
 def one_line(exc: pytest.ExceptionInfo) -> str:
-    msg = str(exc.value)
+    """The error as the command line says it (the library names settings by key: no flags)."""
+    assert "--" not in str(exc.value)
+    msg = say(exc.value)
     assert "\n" not in msg and msg.strip() == msg
     return msg
 

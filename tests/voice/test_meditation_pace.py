@@ -3,7 +3,6 @@ a minute in the manifest, and a sleep ending that slows and softens its last min
 
 from __future__ import annotations
 
-import json
 
 import numpy as np
 import pytest
@@ -46,7 +45,7 @@ def test_a_phrase_with_clauses_holds_a_short_gap_after_each(tmp_path):
 
 
 def test_clause_gaps_are_in_the_plan_and_the_audio_to_the_sample(tmp_path):
-    from audio_probe import check_session, load
+    from audio_probe import check_session
 
     script = tmp_path / "clauses.txt"
     script.write_text(f"{CLAUSED} [pause 3s+] Breathe in, and out. [pause 2s+] Rest.\n")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from guided_audio.audio.samples import SESSION_RATE, to_int16_bytes
-from guided_audio.errors import AudioError
+from guided_audio.errors import AudioError, option
 
 log = logging.getLogger(__name__)
 
@@ -87,7 +87,7 @@ def check_bitrate(kbps: int) -> int:
     """Refuse a bitrate no MP3 frame can carry (LAME would quietly pick another)."""
     if kbps not in MP3_BITRATES_KBPS:
         allowed = ", ".join(str(rate) for rate in MP3_BITRATES_KBPS)
-        raise AudioError(f"--bitrate {kbps} is not an MP3 bitrate; use one of {allowed}")
+        raise AudioError(f"{option('bitrate')} {kbps} is not an MP3 bitrate; use one of {allowed}", field="bitrate")
     return kbps
 
 

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from pathlib import Path
 
 import click
+
+from guided_audio.commands.words import say
+
+log = logging.getLogger(__name__)
 
 
 def session_options(command):
@@ -96,6 +101,7 @@ def generate(quiet: bool, no_cache: bool, **kwargs) -> None:
     request = _request(use_cache=not no_cache, **kwargs)
     with ProgressBars(enabled=not quiet and sys.stderr.isatty()) as progress:
         result = generate_session(request, progress=progress)
+    warn(result.warnings)
     if not quiet:
         timeline = result.plan.timeline
         spoken, distinct = len(timeline.speech), result.synthesised + result.cached
@@ -137,11 +143,18 @@ def preview(as_json: bool, **kwargs) -> None:
     from guided_audio.session import preview as preview_session
 
     request = _request(**kwargs)
+    plan = preview_session(request, with_range=not as_json)
+    warn(plan.warnings)
     if as_json:
-        plan = preview_session(request, with_range=False)
         click.echo(json.dumps(plan_manifest(request, plan), indent=2, ensure_ascii=False))
     else:
-        click.echo(format_plan(preview_session(request)))
+        click.echo(format_plan(plan))
+
+
+def warn(notices) -> None:
+    """The session's warnings (options that change nothing), in the command line's words."""
+    for notice in notices:
+        log.warning("%s", say(notice))
 
 
 class ProgressBars:

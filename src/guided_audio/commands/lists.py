@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from guided_audio.commands.words import say
+
 JSON_HELP = "Print JSON (the shape is in the README) instead of text."
 
 
@@ -59,4 +61,4 @@ def list_voices(as_json: bool) -> None:
     from guided_audio.voice.voices import format_voices, usable_voices
 
     voices = usable_voices()
-    click.echo(json.dumps([v.to_dict() for v in voices], indent=2) if as_json else format_voices(voices))
+    click.echo(json.dumps([v.to_dict() for v in voices], indent=2) if as_json else say(format_voices(voices)))

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from guided_audio.commands.words import say
+
 
 @click.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
@@ -39,7 +41,7 @@ def serve(folder: Path, host: str, port: int, https: bool, quiet: bool) -> None:
     serving = start_server(folder, host, port, https=https)
     try:
         if not quiet:
-            click.echo(serving.banner())
+            click.echo(say(serving.banner()))
     except BaseException:
         serving.server.server_close()
         raise

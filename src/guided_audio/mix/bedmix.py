@@ -13,7 +13,7 @@ from typing import Hashable, Iterator, Mapping, Protocol
 
 import numpy as np
 
-from guided_audio.errors import BackgroundError
+from guided_audio.errors import BackgroundError, option
 from guided_audio.mix.mixer import mix_chunks
 from guided_audio.mix.soundscapes import NOMINAL_LUFS
 from guided_audio.script.layout import Timeline
@@ -166,7 +166,7 @@ def bed_shape(level_db: float | None, duck_db: float | None = None) -> BedShape:
     duck = DEFAULT_DUCK_DB if duck_db is None else duck_db
     if not DUCK_RANGE_DB[0] <= duck <= DUCK_RANGE_DB[1]:
         raise BackgroundError(
-            f"--duck {duck:g} dB is out of range; use {DUCK_RANGE_DB[0]:g} (no dip) to {DUCK_RANGE_DB[1]:g} "
+            f"{option('duck')} {duck:g} dB is out of range; use {DUCK_RANGE_DB[0]:g} (no dip) to {DUCK_RANGE_DB[1]:g} "
             f"(dB the background dips under speech, default {DEFAULT_DUCK_DB:g})"
         )
     if level_db is None:
@@ -174,7 +174,7 @@ def bed_shape(level_db: float | None, duck_db: float | None = None) -> BedShape:
     low, high = LEVEL_RANGE_DB
     if not low <= level_db <= high:
         raise BackgroundError(
-            f"--background-level {level_db:g} dB is out of range; use {low:g} to {high:g} "
+            f"{option('background_level')} {level_db:g} dB is out of range; use {low:g} to {high:g} "
             f"(dB relative to the voice, default {DEFAULT_LEVEL_DB:g})"
         )
     return BedShape(level_db=level_db, duck_db=duck)

@@ -19,6 +19,7 @@ import numpy as np
 
 from guided_audio.audio.ffmpeg import Mp3Encoder, decode
 from guided_audio.audio.heap import give_back, limit_arenas
+from guided_audio.errors import Notice, option
 from guided_audio.mix.background import NONE, Background
 from guided_audio.output import temp_folder
 from guided_audio.mix.bedmix import LEVEL_RANGE_DB, Bed, BedShape, session_chunks
@@ -67,6 +68,8 @@ class Mastered:
     """The bed's level relative to the voice, after any automatic lowering."""
     total: int = 0
     """Samples in the session."""
+    warnings: list[Notice] = field(default_factory=list, repr=False, compare=False)
+    """What the caller should say about the mix (errors.Notice), e.g. a session under its target."""
     rate: int = 44_100
     source: Source | None = field(default=None, repr=False, compare=False)
     sounding: list[tuple[int, int]] | None = field(default=None, repr=False, compare=False)
@@ -126,12 +129,13 @@ def master(
     if beds is None:
         sounding = [(placed.start, placed.start + len(clips[placed.key])) for placed in (*timeline.speech, *timeline.tones)]
     loudness_lufs = plan.loudness(energies, rate) + change
+    warnings = []
     if loudness_lufs < plan.target_lufs - 1.0:
-        log.warning(
-            "the session measures %.1f LUFS, under the %.0f LUFS target: the background fills "
-            "long pauses, and reaching the target would strain the voice; a lower "
-            "--background-level brings it to the target", loudness_lufs, plan.target_lufs,
-        )  # fmt: skip
+        warnings.append(Notice(
+            f"the session measures {loudness_lufs:.1f} LUFS, under the {plan.target_lufs:.0f} LUFS target: the background "
+            "fills long pauses, and reaching the target would strain the voice; a lower "
+            f"{option('background_level')} brings it to the target", "background_level",
+        ))  # fmt: skip
     return Mastered(
         loudness_lufs=_rounded(loudness_lufs),
         true_peak_dbtp=_rounded(plan.true_peak_dbtp(true_peaks)),
@@ -142,6 +146,7 @@ def master(
         rate=rate,
         source=_mastered(timeline, clips, beds, shape, plan),
         sounding=sounding,
+        warnings=warnings,
     )
 
 

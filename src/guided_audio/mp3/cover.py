@@ -137,7 +137,7 @@ def _draw_words(draw, title: str, subtitle: str, side: int) -> None:
     missing = missing_glyphs(title + subtitle)
     if missing:
         log.warning(
-            "the drawn cover cannot show %s (its font has no glyph for them); give a cover with --cover",
+            "the drawn cover cannot show %s (its font has no glyph for them); give a cover image of your own",
             " ".join(missing),
         )
     width = side - 2 * MARGIN

@@ -22,7 +22,7 @@ import socket
 from dataclasses import dataclass
 from pathlib import Path
 
-from guided_audio.errors import ServerError
+from guided_audio.errors import ServerError, option
 from guided_audio.output import write_atomically
 
 CERTS_ENV = "GUIDED_AUDIO_CERTS"
@@ -79,7 +79,7 @@ def server_certificates(addresses: list[str], folder: Path | None = None) -> Cer
         from cryptography.hazmat.primitives import serialization
     except ImportError:
         raise ServerError(
-            "serve --https needs the cryptography package; install it with: pip install 'guided-audio[https]'"
+            f"serve {option('https')} needs the cryptography package; install it with: pip install 'guided-audio[https]'"
         ) from None
     folder = Path(folder) if folder else certs_dir()
     try:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from guided_audio import __version__
-from guided_audio.errors import FeedError
+from guided_audio.errors import FeedError, option
 from guided_audio.mp3.cover import Cover, load_cover, make_cover
 from guided_audio.mp3.tags import DEFAULT_ALBUM, DEFAULT_AUTHOR
 from guided_audio.output import write_atomically
@@ -142,14 +142,14 @@ def check_base_url(url: str) -> str:
     """The base URL without trailing slashes, or a FeedError saying what a good one looks like."""
     if any(c.isspace() for c in url.strip()):
         raise FeedError(
-            f"--base-url {url!r} has a space in it, which no address can hold; give the address "
-            "the folder is served at, e.g. --base-url http://192.168.1.20:8000 (a space in a path is %20)"
+            f"{option('base_url')} {url!r} has a space in it, which no address can hold; give the address "
+            f"the folder is served at, e.g. {option('base_url')} http://192.168.1.20:8000 (a space in a path is %20)"
         )
     parts = urllib.parse.urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise FeedError(
-            f"--base-url {url!r} is not an http(s) address; give the address the folder is served at, "
-            "e.g. --base-url http://192.168.1.20:8000"
+            f"{option('base_url')} {url!r} is not an http(s) address; give the address the folder is served at, "
+            f"e.g. {option('base_url')} http://192.168.1.20:8000"
         )
     return url.strip().rstrip("/")
 
@@ -191,7 +191,7 @@ def build_feed(folder: Path, options: FeedOptions, episodes: list[Episode] | Non
     """
     base = check_base_url(options.base_url)
     if not LANGUAGE.match(options.language):
-        raise FeedError(f"--language {options.language!r} is not a language code; use one like en-us or de")
+        raise FeedError(f"{option('language')} {options.language!r} is not a language code; use one like en-us or de")
     folder = Path(folder).expanduser()
     episodes = find_episodes(folder) if episodes is None else episodes
     title = options.title or shared_value(e.album for e in episodes) or DEFAULT_ALBUM

@@ -18,7 +18,7 @@ import urllib.parse
 from dataclasses import dataclass
 from pathlib import Path
 
-from guided_audio.errors import ServerError
+from guided_audio.errors import ServerError, option
 from guided_audio.publish.certificate import CA_DOWNLOAD, Certificates
 from guided_audio.publish.compression import compressed, one_date
 from guided_audio.publish.page import PAGE_NAME
@@ -197,7 +197,7 @@ class Serving:
             lines.append(f"No listening page yet: run  guided-audio page {self.folder}")
         lines += self._secure_origin_lines(url)
         built_for = feed_base_url(self.folder)
-        rebuild = f"guided-audio feed {self.folder} --base-url {url}"
+        rebuild = f"guided-audio feed {self.folder} {option('base_url')} {url}"
         if built_for is None:
             lines.append(f"No feed yet: run  {rebuild}")
         elif built_for not in self.base_urls():
@@ -218,7 +218,7 @@ class Serving:
             return [
                 "HTTPS with your own certificate authority. Only this computer can connect: to trust it here,",
                 f"open {url}/{CA_DOWNLOAD} (SHA-256 {self.certificates.fingerprint}).",
-                "For phones, serve with --host 0.0.0.0 --https; it prints the address each phone opens once.",
+                f"For phones, serve with {option('host')} 0.0.0.0 {option('https')}; it prints the address each phone opens once.",
             ]
         if self.certificates:
             lines = [
@@ -238,7 +238,7 @@ class Serving:
             return ["On this computer the page can keep sessions offline (localhost counts as a secure origin)."]
         return [
             "Phones can play the page here; to keep sessions offline, browsers need a secure origin",
-            "(https or localhost): serve with --https (README: 'A secure address at home').",
+            f"(https or localhost): serve with {option('https')} (README: 'A secure address at home').",
         ]
 
     def _feed_fix(self, built_for: str, rebuild: str) -> str:
@@ -250,17 +250,17 @@ class Serving:
         parts = urllib.parse.urlsplit(built_for)
         host, port = parts.hostname or "", parts.port or (443 if parts.scheme == "https" else 80)
         if self.loopback and not _is_loopback(host):
-            https = " --https" if parts.scheme == "https" else ""
+            https = f" {option('https')}" if parts.scheme == "https" else ""
             return (
                 f"feed.xml is for {built_for}, but only this computer can connect now; for phones "
-                f"run  guided-audio serve {self.folder} --host 0.0.0.0 --port {port}{https}"
+                f"run  guided-audio serve {self.folder} {option('host')} 0.0.0.0 {option('port')} {port}{https}"
             )
         hosts = {urllib.parse.urlsplit(url).hostname for url in self.base_urls()}
         if host in hosts and parts.scheme != self.scheme:  # the flag the feed was served with
-            serve_with = f"--port {port} --https" if parts.scheme == "https" else f"--port {port} without --https"
+            serve_with = f"{option('port')} {port} {option('https')}" if parts.scheme == "https" else f"{option('port')} {port} without {option('https')}"
             return f"feed.xml is for {built_for}; serve with {serve_with}, or for this address run  {rebuild}"
         if host in hosts and port != self.port:
-            return f"feed.xml is for port {port}; serve with --port {port}, or for this port run  {rebuild}"
+            return f"feed.xml is for port {port}; serve with {option('port')} {port}, or for this port run  {rebuild}"
         return f"feed.xml points at {built_for}; for this address run  {rebuild}"
 
 
@@ -314,7 +314,7 @@ def _bind(host: str, port: int) -> socket.socket:
             host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
         )[0]
     except (socket.gaierror, UnicodeError):
-        raise ServerError(f"unknown host {host!r}; use --host 127.0.0.1, or 0.0.0.0 for every network") from None
+        raise ServerError(f"unknown host {host!r}; use {option('host')} 127.0.0.1, or 0.0.0.0 for every network") from None
     sock = socket.socket(family, kind, proto)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
@@ -323,11 +323,11 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise ServerError(f"port {port} is in use by another program; try --port {port + 1}") from None
+            raise ServerError(f"port {port} is in use by another program; try {option('port')} {port + 1}") from None
         if exc.errno == errno.EACCES:
-            raise ServerError(f"not allowed to listen on port {port}; use one above 1023, e.g. --port 8000") from None
+            raise ServerError(f"not allowed to listen on port {port}; use one above 1023, e.g. {option('port')} 8000") from None
         if exc.errno == errno.EADDRNOTAVAIL:
-            raise ServerError(f"{host} is not an address of this computer; try --host 0.0.0.0") from None
+            raise ServerError(f"{host} is not an address of this computer; try {option('host')} 0.0.0.0") from None
         raise ServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     return sock
 

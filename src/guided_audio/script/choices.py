@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from guided_audio.errors import GuidedAudioError
+from guided_audio.errors import GuidedAudioError, option
 from guided_audio.script import templates
 from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.params import ParamSpec
@@ -57,4 +57,4 @@ def idle_message(name: str, given: dict[str, str], minutes: float) -> str:
     """'--var pattern=box makes no difference with inhale=5; it is ignored'."""
     others = ", ".join(f"{key}={value}" for key, value in given.items() if key != name)
     where = f"with {others}" if others else f"to a {minutes:g}-minute session"
-    return f"--var {name}={given[name]} makes no difference {where}; it is ignored"
+    return f"{option('vars')} {name}={given[name]} makes no difference {where}; it is ignored"

@@ -23,8 +23,9 @@ from guided_audio.script.bells import bell_minutes
 from guided_audio.script.markup import BELL_SECONDS
 
 DEFAULT_RATE = 0.75
-"""The speaking rate a session has unless --rate says otherwise, at which these estimates hold;
-at another rate they scale with it, as the voice does."""
+"""The speaking rate these estimates were written for (Piper joe's speed scale), not a session's
+default (each engine's is in voice.interface.DEFAULT_RATES); at another rate they scale with
+it, as the voice does."""
 SPEECH_CHARS_PER_SECOND = 13.0
 """Slower than the voice at the default rate (about 18 a second), so estimates err long."""
 SENTENCE_SECONDS = 0.6

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from guided_audio.audio.samples import SESSION_RATE
-from guided_audio.errors import LengthError, MarkupError
+from guided_audio.errors import LengthError, MarkupError, option
 from guided_audio.script import markup, templates
 from guided_audio.script.fitting import DEFAULT_RATE
 from guided_audio.script.layout import TooShort, layout
@@ -246,16 +246,16 @@ def check_length(
     if minutes > ceiling:
         limit = f"{template.name} is written for at most {ceiling:g} minutes"
         if template.max_minutes is None or template.max_minutes > MAX_MINUTES:
-            limit = f"--minutes {minutes:g} is too long; the most is {MAX_MINUTES:g} minutes"
-        raise LengthError(f"{limit}; try --minutes {math.floor(ceiling)}")
+            limit = f"{option('minutes')} {minutes:g} is too long; the most is {MAX_MINUTES:g} minutes"
+        raise LengthError(f"{limit}; try {option('minutes')} {math.floor(ceiling)}")
     floor = floor_minutes(template)
     if minutes >= floor:
         return
     shortest = shortest_fit(template, variables, length_of, start=math.ceil(floor))
     choices = with_choices(variables)
     if shortest is None:
-        raise LengthError(f"{template.name}{choices} fits no length up to {ceiling:g} minutes; choose other --var values")
-    raise LengthError(f"{template.name} needs at least {shortest} minutes{choices}; try --minutes {shortest}")
+        raise LengthError(f"{template.name}{choices} fits no length up to {ceiling:g} minutes; choose other {option('vars')} values")
+    raise LengthError(f"{template.name} needs at least {shortest} minutes{choices}; try {option('minutes')} {shortest}")
 
 
 def with_choices(variables: dict[str, str]) -> str:
@@ -272,5 +272,5 @@ def too_short_message(
 ) -> str:
     """Why the script does not fit in `minutes`, and the next whole minute that does."""
     shortest = shortest_fit(template, variables, length_of, start=math.floor(minutes) + 1)
-    fix = f"try --minutes {shortest}" if shortest else "shorten the template or its parameters"
+    fix = f"try {option('minutes')} {shortest}" if shortest else "shorten the template or its parameters"
     return f"{template.name} does not fit in {minutes:g} min{with_choices(variables)}: {error}; {fix}"

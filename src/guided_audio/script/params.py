@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from guided_audio.errors import ParameterError, TemplateSyntaxError
+from guided_audio.errors import ParameterError, TemplateSyntaxError, option
 
 PARAM_TYPES = ("str", "int", "float", "bool", "choice", "lines")
 _TRUE = {"true", "yes", "on", "1"}
@@ -257,11 +257,16 @@ def resolve_params(
         raise ParameterError(
             f"{template} has no parameter {unknown[0]!r}; "
             + (f"did you mean {guess}? " if guess else "")
-            + f"its parameters are: {known} (see `guided-audio templates`)"
+            + f"its parameters are: {known} (see `guided-audio templates`)",
+            parameter=unknown[0],
         )
     values = {name: spec.default for name, spec in specs.items()}
     for name, raw in given.items():
-        values[name] = specs[name].convert(raw)
+        try:
+            values[name] = specs[name].convert(raw)
+        except ParameterError as exc:
+            exc.parameter = exc.parameter or name  # the value at fault, for a caller to place it
+            raise
     return values
 
 
@@ -272,6 +277,6 @@ def parse_var_options(pairs: tuple[str, ...] | list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         key = key.strip()
         if not sep or not key:
-            raise ParameterError(f"--var {pair!r} should look like key=value, e.g. --var pattern=box")
+            raise ParameterError(f"{option('vars')} {pair!r} should look like key=value, e.g. {option('vars')} pattern=box")
         result[key] = value
     return result

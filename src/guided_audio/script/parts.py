@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Mapping, Sequence
 
-from guided_audio.errors import GuidedAudioError, LengthError, ParameterError
+from guided_audio.errors import GuidedAudioError, LengthError, ParameterError, option
 from guided_audio.script import markup, templates
 from guided_audio.audio.samples import SESSION_RATE
 from guided_audio.script.lengths import LengthRange, guessed_by, too_short_message
@@ -127,8 +127,9 @@ def with_shared(parts: Sequence[SessionPart], shared: Mapping[str, str], user_di
     unused = [key for key in shared if key not in spoken_by_engine and not any(key in t.params for t in found)]
     if unused:
         raise ParameterError(
-            f"--var {unused[0]} is not a parameter of any part ({', '.join(t.name for t in found)}); "
-            "set a part's own var as TEMPLATE:MINUTES:KEY=VALUE"
+            f"{option('vars')} {unused[0]} is not a parameter of any part ({', '.join(t.name for t in found)}); "
+            "set a part's own var as TEMPLATE:MINUTES:KEY=VALUE",
+            parameter=unused[0],
         )
     given = []
     for index, (part, template) in enumerate(zip(parts, found)):
@@ -241,11 +242,9 @@ class PlannedPart:
 def named(label: str, part: SessionPart, exc: GuidedAudioError) -> GuidedAudioError:
     """An error of the same kind whose message names the part it is about, and whose fix,
     where it suggests a length, is the part at that length ('try deep-breathing:6')."""
-    message = re.sub(r"try --minutes (\d+)", lambda m: f"try {replace(part, minutes=float(m.group(1)))}", str(exc))
-    try:
-        return type(exc)(f"{label}: {message}")
-    except TypeError:  # a kind that carries more than a message (TooShort): its family will do
-        return (LengthError if isinstance(exc, LengthError) else GuidedAudioError)(f"{label}: {message}")
+    fix = re.compile(rf"try {re.escape(option('minutes'))} (\d+)")  # the library's own words, not a user's
+    message = fix.sub(lambda m: f"try {replace(part, minutes=float(m.group(1)))}", str(exc.args[0] if exc.args else ""))
+    return exc.restated(f"{label}: {message}", part=label)
 
 
 def label(index: int, part: SessionPart) -> str:

@@ -17,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
-from guided_audio.errors import ParameterError, TemplateNotFound, TemplateSyntaxError
+from guided_audio.errors import ParameterError, TemplateNotFound, TemplateSyntaxError, option
 from guided_audio.script import front_matter
 from guided_audio.script.fitting import DEFAULT_RATE, TEMPLATE_GLOBALS, helpers_at
 from guided_audio.script.params import ParamSpec, did_you_mean, resolve_params
@@ -365,7 +365,7 @@ def _unset_parameter(template: Template, values: dict[str, Any], given: dict[str
     also = f" (nor {', '.join(unset[1:])})" if len(unset) > 1 else ""
     return (
         f"parameter {name} has no value: it has no default and none was given{also}; "
-        f"set it with --var {name}={example}, or give it a default in the front matter"
+        f"set it with {option('vars')} {name}={example}, or give it a default in the front matter"
     )
 
 

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from guided_audio.errors import OutputError
+from guided_audio.errors import OutputError, option
 from guided_audio.output import write_atomically
 from guided_audio.publish.episodes import Episode, read_episode
 from guided_audio.publish.feed import FEED_NAME, FeedOptions, build_feed
@@ -89,7 +89,7 @@ def build_series(
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"cannot make the folder {root}: {exc.strerror or exc}; choose another --output") from None
+        raise OutputError(f"cannot make the folder {root}: {exc.strerror or exc}; choose another {option('output')}") from None
     progress = progress or ProgressLine(0, enabled=False)
     reports = {planned.job.label: _report(root, planned, "unchanged") for planned in plan.episodes if not planned.renders}
     reports |= _render(root, plan, options, progress, checked.warned)

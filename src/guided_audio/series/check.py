@@ -9,33 +9,20 @@ episode's title, so nothing is built from a file that is wrong.
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from guided_audio.audio.ffmpeg import check_bitrate
-from guided_audio.errors import (
-    AudioError, BackgroundError, CoverError, GuidedAudioError, LengthError, ParameterError, SeriesError,
-    TemplateNotFound, TemplateSyntaxError, VoiceError,
-)  # fmt: skip
+from guided_audio.errors import GuidedAudioError, SeriesError
 from guided_audio.mix import background as backgrounds
 from guided_audio.mix.bedmix import bed_shape
 from guided_audio.mp3.cover import load_cover
 from guided_audio.script import templates
+from guided_audio.series.lines import in_file_words
 from guided_audio.series.spec import EpisodeSpec, ListenerSpec, SeriesSpec
 from guided_audio.session import SessionRequest, preview
 
 log = logging.getLogger(__name__)
-
-OPTION_NAMES = {"--minutes": "minutes", "--var ": "vars ", "--var": "vars", "--bitrate": "bitrate",
-                "--background-level": "background_level", "--background": "background", "--voice": "voice",
-                "--engine": "engine", "--rate": "rate", "--cover": "cover", "--seed": "seed",
-                "--duck": "duck"}  # fmt: skip
-"""The session's messages name generate's options; in a series file the keys are named so."""
-KEY_OF_ERROR: dict[type, str] = {
-    ParameterError: "vars", LengthError: "minutes", TemplateNotFound: "template", TemplateSyntaxError: "template",
-    VoiceError: "voice", BackgroundError: "background", AudioError: "bitrate", CoverError: "cover",
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -83,7 +70,7 @@ def check_series(series: SeriesSpec) -> CheckedSeries:
             if key not in checked:  # a listener whose vars no template here takes changes nothing
                 for warning in _check(series, episode, listener, request):
                     if warning not in warned:
-                        log.warning("%s: %s", series.where(episode.lines.of(), episode, listener), _key_names(warning))
+                        log.warning("%s: %s", series.where(episode.lines.of(), episode, listener), warning)
                         warned.add(warning)
                 checked.add(key)
             jobs.append(EpisodeJob(episode, listener, listener.folder if listener else "", request, found))
@@ -174,13 +161,10 @@ def _check_shared_vars(series: SeriesSpec, known: dict[int, tuple[templates.Temp
 
 
 def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, request: SessionRequest) -> list[str]:
-    """The request previewed and its remaining choices checked; returns the session's warnings."""
-    heard = Heard()
-    package = logging.getLogger("guided_audio")
-    package.addHandler(heard)
-    package.propagate = False
+    """The request previewed and its remaining choices checked; returns the session's warnings
+    in the file's words."""
     try:
-        preview(request, with_range=False)
+        plan = preview(request, with_range=False)
         bed_shape(request.background_level_db, request.duck_db)
         if request.bitrate_kbps is not None:
             check_bitrate(request.bitrate_kbps)
@@ -190,43 +174,18 @@ def _check(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | No
             load_cover(request.cover)
     except GuidedAudioError as exc:
         raise _located(series, episode, listener, exc) from None
-    finally:
-        package.removeHandler(heard)
-        package.propagate = True
-    return heard.messages
-
-
-class Heard(logging.Handler):
-    """Warnings kept to be said later, in their place; quieter records go on to the root's handlers."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.levelno >= logging.WARNING:
-            self.messages.append(record.getMessage())
-            return
-        for handler in logging.getLogger().handlers:
-            if record.levelno >= handler.level:
-                handler.handle(record)
-
-
-def _key_names(message: str) -> str:
-    for option, name in OPTION_NAMES.items():
-        message = message.replace(option, name)
-    return message
+    return [in_file_words(notice) for notice in plan.warnings]
 
 
 def _located(series: SeriesSpec, episode: EpisodeSpec, listener: ListenerSpec | None, exc: GuidedAudioError):
-    key = next((k for kind, k in KEY_OF_ERROR.items() if isinstance(exc, kind)), None)
+    """The error at the line of the file it concerns (its field; for a parameter, the table that set it)."""
+    key = exc.field
     if episode.parts and (key in ("template", "minutes") or (key == "vars" and "vars" not in episode.lines.keys)):
         key = "parts"
     line = episode.lines.of(key)
-    if key == "vars" and listener is not None and any(re.search(rf"\b{re.escape(n)}\b", str(exc)) for n in listener.vars):
-        if not any(re.search(rf"\b{re.escape(n)}\b", str(exc)) for n in episode.own_vars):
-            line = listener.lines.of("vars") if "vars" in listener.lines.keys else listener.lines.of("name")
+    if key == "vars" and listener is not None and exc.parameter in listener.vars and exc.parameter not in episode.own_vars:
+        line = listener.lines.of("vars") if "vars" in listener.lines.keys else listener.lines.of("name")
     if key == "vars" and "vars" not in episode.lines.keys and listener is None:
         line = series.lines.table("series").of("vars") if series.defaults.vars else episode.lines.of()
-    return SeriesError(f"{series.where(line, episode, listener)}: {_key_names(str(exc))}")
-
+    return SeriesError(f"{series.where(line, episode, listener)}: {in_file_words(exc)}", field=key, part=exc.part,
+                       parameter=exc.parameter, file=str(series.path), line=line)  # fmt: skip

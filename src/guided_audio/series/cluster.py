@@ -15,7 +15,7 @@ import socket
 import urllib.parse
 from typing import Iterator
 
-from guided_audio.errors import SeriesError
+from guided_audio.errors import SeriesError, option
 from guided_audio.series.render import RenderOutcome, RenderTask, Report, render
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def check_scheduler(address: str) -> str:
     host_ok = parts is not None and re.fullmatch(r"[A-Za-z0-9.:_-]+", parts.hostname or "")
     if not host_ok or parts.scheme not in SCHEMES or port is None or parts.path not in ("", "/"):
         shown = address if len(address) <= 80 else address[:80] + "..."
-        raise SeriesError(f"--scheduler {shown!r} is not a scheduler address; {example}")
+        raise SeriesError(f"{option('scheduler')} {shown!r} is not a scheduler address; {example}")
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -53,7 +53,7 @@ def run_on_cluster(tasks: list[RenderTask], scheduler: str, report: Report) -> I
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise SeriesError(f"--scheduler needs Dask's distributed package; install it with {INSTALL_HINT}") from None
+        raise SeriesError(f"{option('scheduler')} needs Dask's distributed package; install it with {INSTALL_HINT}") from None
     if not tasks:
         return
     try:
@@ -61,7 +61,7 @@ def run_on_cluster(tasks: list[RenderTask], scheduler: str, report: Report) -> I
     except (OSError, TimeoutError, ValueError) as exc:
         raise SeriesError(
             f"cannot reach the Dask scheduler at {scheduler} ({exc}); start one with `dask scheduler` "
-            f"and workers with `dask worker {scheduler}`, or build here without --scheduler"
+            f"and workers with `dask worker {scheduler}`, or build here without {option('scheduler')}"
         ) from None
     with client:
         workers = len(client.scheduler_info().get("workers", {}))
@@ -89,5 +89,5 @@ def check_reachable(scheduler: str) -> None:
     except OSError as exc:
         raise SeriesError(
             f"cannot reach the Dask scheduler at {scheduler} ({exc.strerror or exc}); start one with `dask scheduler` "
-            f"and workers with `dask worker {scheduler}`, or build here without --scheduler"
+            f"and workers with `dask worker {scheduler}`, or build here without {option('scheduler')}"
         ) from None

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from guided_audio.errors import GuidedAudioError, Notice, phrased
+
 ARRAY_HEADER = re.compile(r"^\[\[\s*([A-Za-z0-9_-]+)\s*\]\]\s*(#.*)?$")
 TABLE_HEADER = re.compile(r"^\[\s*([A-Za-z0-9_.\s-]+?)\s*\]\s*(#.*)?$")
 KEY_LINE = re.compile(r"""^("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*(\.|=)""")
@@ -105,3 +107,16 @@ def _bracket_depth(text: str) -> int:
         elif char in "]}":
             depth -= 1
     return depth
+
+
+def key_name(key: str) -> str:
+    """A setting as a series file names it: its key (`minutes`, `vars`, `background_level`), the
+    address as `base_url =`."""
+    return "base_url =" if key == "base_url" else key
+
+
+def in_file_words(message: str | GuidedAudioError | Notice) -> str:
+    """A message from the session in the series file's words (see errors.option)."""
+    if isinstance(message, (GuidedAudioError, Notice)):
+        return message.phrased(key_name)
+    return phrased(message, key_name)

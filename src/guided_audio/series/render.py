@@ -22,7 +22,8 @@ from guided_audio.errors import GuidedAudioError, describe
 from guided_audio.mix import background as backgrounds
 from guided_audio.output import WRITTEN, signals_held, temp_folder, write_atomically
 from guided_audio.publish.manifest import BuildRecord, Manifest
-from guided_audio.series.check import Heard, file_vars
+from guided_audio.series.check import file_vars
+from guided_audio.series.lines import in_file_words, key_name
 from guided_audio.series.plan import Planned, episode_mp3
 from guided_audio.session import SessionRequest, generate
 
@@ -80,10 +81,6 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
     """Render in a private temporary folder; every failure comes back as the outcome's error."""
     started = time.perf_counter()
     originals: dict[str, str] = {}
-    warnings = Heard()
-    package = logging.getLogger("guided_audio")
-    package.addHandler(warnings)
-    package.propagate = False
     try:
         with temp_folder("episode") as temp:
             folder = Path(temp)
@@ -99,18 +96,15 @@ def render(task: RenderTask, report: Report | None = None) -> RenderOutcome:
         mastered = result.mastered
         return RenderOutcome(
             task.label, task.title, files, None, time.perf_counter() - started,
-            result.plan.timeline.seconds, mastered.loudness_lufs, warnings.messages,
+            result.plan.timeline.seconds, mastered.loudness_lufs, [in_file_words(n) for n in result.warnings],
         )  # fmt: skip
     except Exception as exc:  # an episode's failure (or a bug) must not stop the others
         if not isinstance(exc, GuidedAudioError):
             log.debug("episode %s failed:\n%s", task.label, traceback.format_exc())
-        error, _ = describe(exc)  # the same one line a command gives
-    finally:
-        package.removeHandler(warnings)
-        package.propagate = True
+        error, _ = describe(exc, key_name)  # the one line a command gives, in the series file's words
     for copy, original in originals.items():  # name the user's file, not our copy of it
         error = error.replace(copy, original)
-    return RenderOutcome(task.label, task.title, None, error, time.perf_counter() - started, warnings=warnings.messages)
+    return RenderOutcome(task.label, task.title, None, error, time.perf_counter() - started)
 
 
 def write_outcome(root: Path, planned: Planned, outcome: RenderOutcome) -> Path:

@@ -21,7 +21,7 @@ from guided_audio.output import name_problem
 from guided_audio.publish.feed import LANGUAGE, check_base_url
 from guided_audio.script.params import did_you_mean
 from guided_audio.script.parts import SessionPart, parse_part
-from guided_audio.series.lines import FileLines, TableLines, locate
+from guided_audio.series.lines import FileLines, TableLines, in_file_words, locate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -170,7 +170,7 @@ class _Reader:
         episodes = [self._episode(i, raw, defaults) for i, raw in enumerate(raw_episodes)]
         self._unique([(e.file, e.lines.of("file"), e.title) for e in episodes], "file name", "file = \"...\"")
         listeners = [self._listener(i, raw) for i, raw in enumerate(data.get("listener") or [])]
-        self._unique([(l.folder, l.lines.of("folder"), None) for l in listeners], "listener folder", "folder = \"...\"")
+        self._unique([(each.folder, each.lines.of("folder"), None) for each in listeners], "listener folder", "folder = \"...\"")
         language = table.get("language", "en-us")
         if not LANGUAGE.match(language):
             raise self.fail(where.of("language"), f"language = {language[:40]!r} is not a language code; "
@@ -180,7 +180,7 @@ class _Reader:
             try:
                 base_url = check_base_url(base_url)
             except GuidedAudioError as exc:
-                raise self.fail(where.of("base_url"), str(exc).replace("--base-url ", "base_url = ")) from None
+                raise self.fail(where.of("base_url"), in_file_words(exc)) from None
         return SeriesSpec(
             path=self.path, title=title, author=table.get("author"), description=table.get("description"),
             cover=self._path(table, "cover", where, None), language=language, base_url=base_url,

@@ -13,8 +13,8 @@ import re
 import time
 from typing import Callable
 
-from guided_audio.errors import SynthesisError, VoiceError
-from guided_audio.voice.engine import Clip, Engine
+from guided_audio.errors import SynthesisError, VoiceError, option
+from guided_audio.voice.interface import DEFAULT_RATES, Clip, Engine
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ REQUEST_TIMEOUT_SECONDS = 30.0
 
 _TLD_RE = re.compile(r"^[a-z]{2,}(\.[a-z]{2,})*$")
 
-_OFFLINE_FIX = "use the offline voice with --engine piper"
+_OFFLINE_FIX = f"use the offline voice with {option('engine')} piper"
 
 
 class GTTSEngine(Engine):
@@ -46,7 +46,7 @@ class GTTSEngine(Engine):
         *,
         lang: str = "en",
         tld: str = "com",
-        rate: float = 0.85,
+        rate: float | None = None,
         retries: int = 4,
         backoff_seconds: float = 2.0,
         sleep: Callable[[float], None] = time.sleep,
@@ -62,12 +62,13 @@ class GTTSEngine(Engine):
         tld = tld.strip().lower().lstrip(".")
         if not _TLD_RE.match(tld):
             raise VoiceError(
-                f"invalid gTTS --tld {tld!r}: give a Google domain ending such as com, co.uk, "
+                f"invalid gTTS {option('tld')} {tld!r}: give a Google domain ending such as com, co.uk, "
                 "com.au, ca or co.in"
             )
+        rate = DEFAULT_RATES[self.name] if rate is None else rate
         if not MIN_RATE <= rate <= MAX_RATE:
             raise VoiceError(
-                f"speaking rate {rate} is out of range: choose a --rate between "
+                f"speaking rate {rate} is out of range: choose a {option('rate')} between "
                 f"{MIN_RATE} and {MAX_RATE}"
             )
         if retries < 0:
@@ -149,20 +150,20 @@ class GTTSEngine(Engine):
         if status == 429:
             return SynthesisError(
                 f"Google rate-limited the gTTS voice (HTTP 429) after {attempt} retries: "
-                "wait a few minutes or use --engine piper"
+                f"wait a few minutes or use {option('engine')} piper"
             )
         if status == 200:  # the marker was there but not in the shape gTTS expects
             return self._no_audio()
         detail = " ".join(str(exc).split()) or "no detail"
         return SynthesisError(
             f"gTTS request to {self.host} failed with HTTP {status} ({detail}): "
-            "try again later or use --engine piper"
+            f"try again later or use {option('engine')} piper"
         )
 
     def _no_audio(self) -> SynthesisError:
         return SynthesisError(
             f"{self.host} answered without audio for lang {self.lang!r} (the unofficial API "
-            "may have changed): upgrade gtts or use --engine piper"
+            f"may have changed): upgrade gtts or use {option('engine')} piper"
         )
 
     def _offline(self, cause: BaseException) -> SynthesisError:

@@ -12,8 +12,8 @@ import gc
 import logging
 import os
 
-from guided_audio.errors import SynthesisError, VoiceError
-from guided_audio.voice.engine import Clip, Engine
+from guided_audio.errors import SynthesisError, VoiceError, option
+from guided_audio.voice.interface import DEFAULT_RATES, Clip, Engine
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def check_voice(name: str) -> str:
     what = f"hibari voice {name!r} downloads from the internet on first use" if name in hibari_voices() else (
         f"{name!r} is not a hibari voice")
     raise VoiceError(
-        f"{what}; guided-audio speaks offline only: use --voice "
+        f"{what}; guided-audio speaks offline only: use {option('voice')} "
         f"{' or '.join(offline)} (or joe, the Piper voice); `guided-audio voices` lists them all"
     )
 
@@ -81,9 +81,10 @@ class HibariEngine(Engine):
 
     name = "hibari"
 
-    def __init__(self, *, voice: str | None = None, rate: float = 0.7) -> None:
+    def __init__(self, *, voice: str | None = None, rate: float | None = None) -> None:
+        rate = DEFAULT_RATES[self.name] if rate is None else rate
         if not MIN_SPEED <= rate <= MAX_SPEED:
-            raise VoiceError(f"--rate {rate:g} is out of range for hibari; use {MIN_SPEED} (slow) to {MAX_SPEED} (fast)")
+            raise VoiceError(f"{option('rate')} {rate:g} is out of range for hibari; use {MIN_SPEED} (slow) to {MAX_SPEED} (fast)")
         self.voice = check_voice(voice or DEFAULT_VOICE)
         self.rate = rate
         self.workers = synthesis_workers()

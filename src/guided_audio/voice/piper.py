@@ -11,8 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from guided_audio.errors import SynthesisError, VoiceError
-from guided_audio.voice.engine import Clip, Engine
+from guided_audio.errors import SynthesisError, VoiceError, option
+from guided_audio.voice.interface import DEFAULT_RATES, Clip, Engine
 
 log = logging.getLogger(__name__)
 
@@ -55,9 +55,10 @@ class PiperEngine(Engine):
 
     name = "piper"
 
-    def __init__(self, *, voice: str | None = None, rate: float = 0.75) -> None:
+    def __init__(self, *, voice: str | None = None, rate: float | None = None) -> None:
+        rate = DEFAULT_RATES[self.name] if rate is None else rate
         if not 0.3 <= rate <= 2.0:
-            raise VoiceError(f"--rate {rate:g} is out of range; use 0.3 (very slow) to 2.0 (fast)")
+            raise VoiceError(f"{option('rate')} {rate:g} is out of range; use 0.3 (very slow) to 2.0 (fast)")
         self.model_path = resolve_voice(voice)
         self.config_path = Path(f"{self.model_path}.json")
         if not self.config_path.is_file():

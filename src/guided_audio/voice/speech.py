@@ -23,7 +23,7 @@ from guided_audio.audio.samples import SESSION_RATE, fade_edges, resample, trim_
 from guided_audio.errors import SynthesisError
 from guided_audio.script.markup import Speech
 from guided_audio.voice.cache import PhraseCache
-from guided_audio.voice.engine import Engine
+from guided_audio.voice.interface import Engine
 
 log = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from guided_audio.errors import option
 from guided_audio.voice.engine import DEFAULT_ENGINE, default_rate
 
 
@@ -78,7 +79,7 @@ def format_voices(voices: list[VoiceInfo]) -> str:
     """One line per voice, aligned, with how to pick it."""
     lines = []
     for voice in voices:
-        pick = "--engine gtts" if voice.engine == "gtts" else f"--voice {voice.name}"
+        pick = f"{option('engine')} gtts" if voice.engine == "gtts" else f"{option('voice')} {voice.name}"
         where = "needs the internet" if voice.network else "offline"
         mark = " (default)" if voice.default else ""
         lines.append(

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "golden"
 SCRIPTS_FILE = GOLDEN / "scripts.json"
 AUDIO_FILE = GOLDEN / "audio.json"
 PHRASES = GOLDEN / "phrases"
