@@ -67,7 +67,7 @@ def test_no_stage_imports_a_later_one():
 
 def test_the_tree_reads_as_the_stages():
     packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
-    assert packages == {*STAGES, *ABOVE_SESSION, "commands"}
+    assert packages == {*STAGES, "session", *ABOVE_SESSION, "commands"}
     top_level = {path.stem for path in PACKAGE.glob("*.py")}
     assert top_level == {"__init__", "__main__", "cli", "errors", "output", "session"}
     for stage in [*STAGES, *ABOVE_SESSION]:

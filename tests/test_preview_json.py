@@ -18,7 +18,8 @@ def planned(*args: str) -> dict:
     return json.loads(run("preview", *args, "--json").output)
 
 
-def test_a_plan_reads_as_a_manifest_with_its_estimates_marked():
+def test_a_plan_reads_as_a_manifest_with_its_estimates_marked(tmp_path, monkeypatch):
+    monkeypatch.setenv("GUIDED_AUDIO_CACHE", str(tmp_path / "empty-cache"))  # nothing spoken yet, whatever ran before
     plan = planned("mindfulness", "-m", "5", "--var", "bells=every:2")
     assert MANIFEST_KEYS <= set(plan) and plan["preview"] is True
     assert plan["template"] == "mindfulness" and plan["duration"] == 300.0 and plan["params"]["bells"] == "every:2"

@@ -17,7 +17,7 @@ import math
 from collections import ChainMap
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,6 @@ from guided_audio.publish.sidecars import SessionFiles, write_sidecars
 from guided_audio.script import markup, templates
 from guided_audio.script.parts import Heading, PartScript, PlannedPart, SessionPart, parse_part, transition
 from guided_audio.script import parts as multipart
-from guided_audio.script.choices import idle_choices, idle_message
 from guided_audio.script.layout import Timeline
 from guided_audio.script.lengths import (
     MAX_MINUTES,
@@ -51,6 +50,7 @@ from guided_audio.voice.cache import PhraseCache
 from guided_audio.voice.engine import PACE_SCALE, Engine, default_rate, engine_for, make_engine
 from guided_audio.voice.pace import sleep_ending_summary, soften_sleep_ending, words_per_minute
 from guided_audio.voice.speech import cache_key, synthesise_phrases
+from guided_audio.session.idle import idle_notices
 
 log = logging.getLogger(__name__)
 
@@ -206,41 +206,6 @@ def _engine(request: SessionRequest) -> Engine:
     )
 
 
-def _idle_options(request: SessionRequest, template: templates.Template, minutes: float, scripts=()) -> list[Notice]:
-    """Which options change nothing here (accepted in silence they look like a bug), returned
-    with the result for the caller to say in its own words."""
-    notices = []
-    if request.engine != "gtts":
-        given = [option(name) for name in ("lang", "tld") if getattr(request, name) is not None]
-        if given:
-            verb, them = ("applies", "it") if len(given) == 1 else ("apply", "them")
-            notices.append(Notice(
-                f"{' and '.join(given)} only {verb} to {option('engine')} gtts; the {request.engine} voice ignores {them}",
-                field="lang" if request.lang is not None else "tld",
-            ))  # fmt: skip
-    shaping = {"seed": request.seed is not None, "background_level": request.background_level_db is not None,
-               "duck": request.duck_db is not None}  # fmt: skip
-    if request.background == backgrounds.NONE:
-        given = [name for name, set_ in shaping.items() if set_]
-        if given:
-            verb, they = ("shapes", "it changes") if len(given) == 1 else ("shape", "they change")
-            notices.append(Notice(
-                f"{' and '.join(map(option, given))} {verb} a background; without {option('background')} {they} nothing",
-                field=given[0],
-            ))  # fmt: skip
-    elif request.seed is not None and request.background not in backgrounds.SOUNDSCAPES:
-        notices.append(Notice(f"{option('seed')} shapes the built-in soundscapes; a background file ignores it", "seed"))
-    for part in scripts:
-        given = dict(part.part.variables)
-        for name in idle_choices(part.template, part.part.minutes, given, rate=request.script_rate):
-            notices.append(Notice(f"{part.label}: {idle_message(name, given, part.part.minutes)}", "vars", part.label))
-    if scripts:
-        return notices
-    for name in idle_choices(template, minutes, request.variables, rate=request.script_rate):
-        notices.append(Notice(idle_message(name, request.variables, minutes), "vars"))
-    return notices
-
-
 def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_range: bool = True) -> Plan:
     """Plan without synthesis: measured lengths from the phrase cache, estimates otherwise
     (`with_range`: and every whole minute each part fits, most of preview's time)."""
@@ -248,7 +213,7 @@ def preview(request: SessionRequest, cache: PhraseCache | None = None, *, with_r
     lengths = _cached_lengths(_engine(request), cache or PhraseCache(enabled=request.use_cache), request.script_rate)
     scripts = _part_scripts(request, lengths)
     plan = _lay_out(scripts, lengths)
-    plan.warnings = _idle(request, scripts)  # after the checks: an error is then the only news
+    plan.warnings = idle_notices(request, scripts)  # after the checks: an error is then the only news
     plan.estimated = frozenset(set(phrases(plan.items)) & lengths.estimated)
     plan.estimated_phrases = len(plan.estimated)
     for part in plan.parts if with_range else ():
@@ -310,7 +275,7 @@ def _check(request: SessionRequest) -> _Checked:
     background = backgrounds.choose(request.background, seed=request.seed or 0, seconds=minutes * 60)
     outputs = OutputFiles(output_path(request.output, heading.name, minutes))
     outputs.check_writable()
-    warnings = _idle(request, scripts)  # last: an error is then the only news
+    warnings = idle_notices(request, scripts)  # last: an error is then the only news
     return _Checked(minutes, engine, cache, scripts, tags, background, shape, outputs, warnings)
 
 
@@ -403,11 +368,3 @@ def _lay_out(scripts: list[PartScript], length_of) -> Plan:
 def _params(scripts: list[PartScript]) -> dict[str, Any]:
     """The session's parameters: its template's; several parts have each their own."""
     return scripts[0].params if len(scripts) == 1 else {}
-
-
-def _idle(request: SessionRequest, scripts: list[PartScript]) -> list[Notice]:
-    """Idle options, and choices the session's parts do not use (a single part's unlabelled)."""
-    if len(scripts) == 1:
-        only = scripts[0]
-        return _idle_options(replace(request, variables=dict(only.part.variables)), only.template, only.part.minutes)
-    return _idle_options(request, scripts[0].template, request.minutes, scripts)
