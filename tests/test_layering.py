@@ -69,7 +69,7 @@ def test_the_tree_reads_as_the_stages():
     packages = {path.parent.name for path in PACKAGE.glob("*/__init__.py")}
     assert packages == {*STAGES, "session", *ABOVE_SESSION, "commands"}
     top_level = {path.stem for path in PACKAGE.glob("*.py")}
-    assert top_level == {"__init__", "__main__", "cli", "errors", "output", "session"}
+    assert top_level == {"__init__", "__main__", "cli", "errors", "output"}
     for stage in [*STAGES, *ABOVE_SESSION]:
         doc = ast.get_docstring(ast.parse((PACKAGE / stage / "__init__.py").read_text(encoding="utf-8")))
         assert doc and " in, " in doc and " out" in doc, f"{stage}/__init__.py should say what it takes in and hands on"
