@@ -85,7 +85,7 @@ def measure(plan: Plan) -> Content:
 
 
 def content(name: str, minutes: int, variables: dict[str, str] | None = None) -> Content:
-    return measure(preview(SessionRequest(name, minutes, variables=dict(variables or {}))))
+    return measure(preview(SessionRequest(name, minutes, variables=dict(variables or {})), with_range=False))
 
 
 
