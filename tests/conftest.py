@@ -26,14 +26,14 @@ MARKED = {
         "test_hardening_inputs.py", "test_hardening_messages.py", "test_hardening_output.py",
         "test_interrupts.py", "test_mindfulness_render.py", "test_protocols.py", "test_render.py",
         "test_render_techniques.py", "test_session_parts.py", "voice/test_cache.py", "voice/test_hibari.py",
-        "voice/test_meditation_pace.py", "voice/test_pace.py",
+        "voice/test_meditation_pace.py", "voice/test_pace.py", "test_scripts.py::test_script_runs",
     ],
     # Over about ten seconds a test on a 2-core machine (an hour of speech, child processes, a cluster).
     "slow": [
         "script/test_guidance.py::test_long_sessions_stay_guided_with_the_real_voice",
         "script/test_guidance.py::test_an_hour_says_much_more_than_ten_minutes",
         "test_interrupts.py", "series/test_series_cluster.py", "test_render.py", "test_render_techniques.py",
-        "test_golden.py",
+        "test_golden.py", "test_scripts.py::test_script_runs",
     ],
 }
 """Markers by file (or file::test), kept here in one list so a new test file is marked in one place;
