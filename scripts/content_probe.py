@@ -8,8 +8,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from guided_audio.script import markup, templates
-from guided_audio.script.lengths import phrases, script
+from guided_audio.script import markup
 from guided_audio.session import Plan, SessionRequest, preview
 from guided_audio.voice.cache import PhraseCache
 from guided_audio.voice.engine import make_engine
@@ -33,12 +32,14 @@ class Content:
 
 
 def synthesise(name: str, minutes_list, variables: dict[str, str] | None = None) -> int:
-    """Speak every phrase the template says at these lengths into the phrase cache (the
+    """Speak every phrase the session says at these lengths into the phrase cache (the
     bundled voice, at the default rate), so the plans that follow use real lengths; how
-    many phrases there are."""
-    template = templates.find(name)
-    rate = SessionRequest(name, 1).script_rate  # the default voice's, as preview plans with
-    texts = [p for m in minutes_list for p in phrases(script(template, m, variables or {}, rate=rate)[0])]
+    many were not yet cached. The phrases are the ones preview itself estimated, so what the
+    session adds to the template's script (a sleep ending said slower and softer) is spoken too."""
+    texts = []
+    for minutes in minutes_list:
+        plan = preview(SessionRequest(name, minutes, variables=dict(variables or {})), with_range=False)
+        texts += sorted(plan.estimated, key=lambda phrase: phrase.text)
     bank = synthesise_phrases(make_engine(), texts, PhraseCache(enabled=True))
     return len(bank.clips)
 
@@ -85,7 +86,7 @@ def measure(plan: Plan) -> Content:
 
 
 def content(name: str, minutes: int, variables: dict[str, str] | None = None) -> Content:
-    return measure(preview(SessionRequest(name, minutes, variables=dict(variables or {}))))
+    return measure(preview(SessionRequest(name, minutes, variables=dict(variables or {})), with_range=False))
 
 
 

@@ -4,8 +4,50 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from pathlib import Path
 
 import pytest
+
+TESTS = Path(__file__).parent
+MARKED = {
+    # Drives a headless Chromium (skipped, saying why, without chromium and chromedriver).
+    "browser": ["publish/test_page_browser.py", "publish/test_page_listening.py"],
+    # Renders or synthesises with the real bundled voice in at least one test: `-m "not audio"`
+    # leaves the plan-level, markup, mixing and publishing checks, under a minute in all.
+    "audio": [
+        "mix/test_background_render.py", "mp3/test_parts.py", "mp3/test_tags.py", "publish/test_feed.py",
+        "publish/test_page.py", "publish/test_page_browser.py", "publish/test_page_listening.py",
+        "publish/test_publish_first_use.py", "publish/test_server.py", "publish/test_server_compression.py",
+        "script/test_guidance.py::test_long_sessions_stay_guided_with_the_real_voice",
+        "script/test_guidance.py::test_an_hour_says_much_more_than_ten_minutes",
+        "script/test_length_model.py", "script/test_lengths.py", "series/test_series_build.py",
+        "series/test_series_cluster.py", "series/test_series_listeners.py", "series/test_series_workers.py", "test_breathing_fill.py", "test_cli.py",
+        "test_durability.py", "test_error_paths.py", "test_first_use.py", "test_golden.py",
+        "test_hardening_inputs.py", "test_hardening_messages.py", "test_hardening_output.py",
+        "test_interrupts.py", "test_mindfulness_render.py", "test_protocols.py", "test_render.py",
+        "test_render_techniques.py", "test_session_parts.py", "voice/test_cache.py", "voice/test_hibari.py",
+        "voice/test_meditation_pace.py", "voice/test_pace.py", "test_scripts.py::test_script_runs",
+    ],
+    # Over about ten seconds a test on a 2-core machine (an hour of speech, child processes, a cluster).
+    "slow": [
+        "script/test_guidance.py::test_long_sessions_stay_guided_with_the_real_voice",
+        "script/test_guidance.py::test_an_hour_says_much_more_than_ten_minutes",
+        "test_interrupts.py", "series/test_series_cluster.py", "test_render.py", "test_render_techniques.py",
+        "test_golden.py", "test_scripts.py::test_script_runs", "series/test_series_listeners.py",
+        "script/test_lengths.py::test_three_and_thirty_minutes_are_exact_with_the_real_voice",
+    ],
+}
+"""Markers by file (or file::test), kept here in one list so a new test file is marked in one place;
+registered in pyproject.toml. Select with `pytest -m "not slow"`, `-m browser`, `-m "not audio"`."""
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        path = Path(str(item.path)).relative_to(TESTS).as_posix() if TESTS in Path(str(item.path)).parents else ""
+        name = f"{path}::{item.originalname}" if hasattr(item, "originalname") else path
+        for marker, places in MARKED.items():
+            if path in places or name in places:
+                item.add_marker(marker)
 
 
 @pytest.fixture(scope="session")

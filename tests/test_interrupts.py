@@ -2,8 +2,8 @@
 
 Each case is a real signal to a real `guided-audio generate` in a child process. The child's
 progress hook (the one the progress bars use) says which stage has begun and then holds that
-stage open for a moment, so the signal lands while the stage's encoders, threads and
-temporary files are all alive.
+stage open until the signal has landed (no fixed sleep), so it lands while the stage's
+encoders, threads and temporary files are all alive.
 """
 
 from __future__ import annotations
@@ -16,14 +16,26 @@ import pytest
 from faults import debris, start, temp_folders, wait_for
 
 HOOKED = """
-import sys, time
+import signal, sys, threading
 stage = sys.argv.pop(1)
+import guided_audio.cli as cli
 import guided_audio.commands.generate as command
 import guided_audio.session as session
 
+signalled = threading.Event()
+real_interrupt = cli._interrupt
+def interrupt(signum, frame):  # SIGTERM, as the CLI handles it
+    signalled.set()
+    real_interrupt(signum, frame)
+cli._interrupt = interrupt
+def ctrl_c(signum, frame):  # SIGINT, as Python handles it
+    signalled.set()
+    signal.default_int_handler(signum, frame)
+signal.signal(signal.SIGINT, ctrl_c)
+
 def announce():
     print(stage, flush=True)
-    time.sleep(3)
+    signalled.wait(60)  # the stage stays open until the signal lands (in the main thread, it raises here)
 
 if stage == "Tagging":
     real_tags = session.write_tags
