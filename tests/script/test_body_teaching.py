@@ -198,7 +198,10 @@ def release_cues(p: Plan) -> list[str]:
 
 @pytest.mark.parametrize("variables", [{}, {"groups": "16"}, {"groups": "4", "second_round": "true"}])
 def test_pmr_says_to_keep_breathing_and_releases_with_one_word(variables):
-    for minutes in (12, 20, 45):
+    # sixteen groups need 13 minutes at the meditation pace (12 at the old, faster one): below
+    # that the session says how long it needs instead
+    shortest = 13 if variables.get("groups") == "16" else 12
+    for minutes in (shortest, 20, 45):
         p = plan("progressive-muscle-relaxation", minutes, **variables)
         assert any("keep breathing" in t.lower() for t in spoken(p)[:20])
         cues = release_cues(p)
