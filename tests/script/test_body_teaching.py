@@ -117,7 +117,10 @@ def test_the_body_scan_grows_its_announced_silences_with_the_length_and_re_ancho
     for variables in ({}, {"focus": "breath"}):
         for minutes in (45, 60):
             quiet = silences(plan("body-scan", minutes, **variables))
-            assert len(quiet) >= 8, (variables, minutes, quiet)
+            # at the meditation pace the words take longer, so 45 minutes keeps one silence in
+            # each of the four regions and three in the whole body (7; 8 at the old pace); an
+            # hour has room for a dozen or more
+            assert len(quiet) >= (7 if minutes == 45 else 12), (variables, minutes, quiet)
             assert max(quiet) <= 100, f"{minutes} min: {max(quiet):.0f} s of silence with no re-anchoring line"
 
 
