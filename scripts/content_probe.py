@@ -13,6 +13,7 @@ from guided_audio.script.lengths import phrases, script
 from guided_audio.session import Plan, SessionRequest, preview
 from guided_audio.voice.cache import PhraseCache
 from guided_audio.voice.engine import make_engine
+from guided_audio.voice.pace import soften_sleep_ending
 from guided_audio.voice.speech import synthesise_phrases
 
 REPEAT_WORDS = 4
@@ -38,7 +39,11 @@ def synthesise(name: str, minutes_list, variables: dict[str, str] | None = None)
     many phrases there are."""
     template = templates.find(name)
     rate = SessionRequest(name, 1).script_rate  # the default voice's, as preview plans with
-    texts = [p for m in minutes_list for p in phrases(script(template, m, variables or {}, rate=rate)[0])]
+    # the phrases as preview lays them out: a sleep ending's last minutes slowed and softened
+    texts = [
+        p for m in minutes_list
+        for p in phrases(soften_sleep_ending(script(template, m, variables or {}, rate=rate)[0], m * 60, rate))
+    ]
     bank = synthesise_phrases(make_engine(), texts, PhraseCache(enabled=True))
     return len(bank.clips)
 
