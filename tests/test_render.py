@@ -1,4 +1,4 @@
-"""End to end: real templates, the real bundled Piper voice, real MP3s decoded and measured."""
+"""End to end: real templates, the real bundled voices (heart by default), real MP3s decoded and measured."""
 
 from __future__ import annotations
 
@@ -31,8 +31,8 @@ def test_every_builtin_renders_exactly_with_speech_where_the_transcript_says(tmp
     minutes = max(3.0, templates.find(name).min_minutes or 0)
     mp3, result = render(tmp_path, name, minutes)
     _samples, manifest, speech = check_session(mp3, minutes)
-    assert manifest["template"] == name and manifest["engine"] == "piper"
-    assert manifest["voice"] == "en_US-joe-medium" and manifest["background"] == "none"
+    assert manifest["template"] == name and manifest["engine"] == "hibari"
+    assert manifest["voice"] == "heart" and manifest["background"] == "none"
     assert manifest["chapters"] and manifest["chapters"][0]["start"] == 0
     cues = vtt_cues(mp3.with_suffix(".vtt"))
     assert [c[2] for c in cues] == [s["text"] for s in speech]
@@ -142,19 +142,29 @@ def test_preview_after_a_render_uses_the_measured_lengths(tmp_path):
     assert plan.timeline.speech == result.plan.timeline.speech
 
 
-def test_a_session_without_a_background_never_imports_scipy(tmp_path):
-    """scipy.signal takes most of a second to import; only soundscapes and user files need it."""
+def test_a_session_without_a_background_never_imports_scipy_signal(tmp_path):
+    """scipy.signal and pyloudnorm take most of a second to import; only soundscapes and user
+    files need them. The default voice's library (hibari) imports scipy.fft for its own FFT (3-5x
+    faster than numpy's), so what scipy a session without a background loads is exactly that."""
+    import ast
     import os
     import subprocess
     import sys
 
-    check = (
+    loaded = "print(sorted(name for name in sys.modules if name.split('.')[0] in ('scipy', 'pyloudnorm')))\n"
+    session = (
         "import sys\n"
         "from guided_audio.session import SessionRequest, generate\n"
         f"generate(SessionRequest('deep-breathing', 2, output=__import__('pathlib').Path({str(tmp_path / 'a.mp3')!r})))\n"
-        "print(sorted(name for name in sys.modules if name.split('.')[0] in ('scipy', 'pyloudnorm')))\n"
-    )
+    ) + loaded
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}  # the same guided_audio as this test
-    proc = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=True, env=env)
-    assert proc.stdout.strip() == "[]"
+
+    def modules(code: str) -> set[str]:
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+        return set(ast.literal_eval(proc.stdout.strip()))
+
+    by_the_voice = modules("import sys\nimport scipy.fft\n" + loaded)
+    by_the_session = modules(session)
+    assert not any(name.split(".")[0] == "pyloudnorm" or name.startswith("scipy.signal") for name in by_the_session)
+    assert by_the_session <= by_the_voice, sorted(by_the_session - by_the_voice)
     assert (tmp_path / "a.mp3").stat().st_size > 0

@@ -24,6 +24,7 @@ RUNS = {
     "check_podcast_client.py": ([], "\nOK"),
     "bench_build.py": (["--smoke"], "re-run / first build ="),
     "soak.py": (["--count", "6"], "soak: 6 sessions, all checks passed"),
+    "compare_voices.py": (["--phrases", "4"], "the default should be "),  # one phrase from each script
 }
 """How each script is run, and a line its success prints."""
 

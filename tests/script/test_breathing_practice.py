@@ -10,13 +10,13 @@ share as the rendered session.
 
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 
 import pytest
 
 from guided_audio.audio.samples import SESSION_RATE
 from guided_audio.commands.report import format_plan
+from guided_audio.commands.words import say
 from guided_audio.script import templates
 from guided_audio.script.layout import Timeline, layout
 from guided_audio.script.lengths import PhraseLengths, script
@@ -24,6 +24,8 @@ from guided_audio.session import SessionRequest, preview
 
 BREATHING = templates.find("deep-breathing")
 ESTIMATES = PhraseLengths(0.75, lambda phrase: None)
+SESSION_SCRIPT_RATE = SessionRequest("deep-breathing", 1).script_rate
+"""The rate a default session's script is written and estimated at (the default voice's pace)."""
 
 STEADY = {
     "coherent": 11.0,
@@ -42,12 +44,14 @@ def variables(label: str, **more: str) -> dict[str, str]:
 
 
 @lru_cache(maxsize=None)
-def plan(label: str, minutes: int, practice: str = "", tones: str = "") -> Timeline:
+def plan(label: str, minutes: int, practice: str = "", tones: str = "", rate: float = ESTIMATES.rate) -> Timeline:
     """The session laid out with estimated phrase lengths (what preview does, without its
-    search for every length that fits, which hundreds of plans cannot afford)."""
+    search for every length that fits, which hundreds of plans cannot afford), its script
+    written for the speaking `rate`."""
     extra = {k: v for k, v in (("practice", practice), ("tones", tones)) if v}
-    items, _ = script(BREATHING, minutes, variables(label, **extra))
-    return layout(items, ESTIMATES, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=ESTIMATES.is_estimate)
+    items, _ = script(BREATHING, minutes, variables(label, **extra), rate=rate)
+    lengths = ESTIMATES if rate == ESTIMATES.rate else PhraseLengths(rate, lambda phrase: None)
+    return layout(items, lengths, total_seconds=minutes * 60, rate=SESSION_RATE, guessed=lengths.is_estimate)
 
 
 def inhale_gaps(timeline: Timeline) -> list[float]:
@@ -109,17 +113,21 @@ def test_pranayama_is_practised_continuously_unless_rounds_are_asked_for():
 
 
 @pytest.mark.parametrize("label, minutes", [("4-7-8", 6), ("4-7-8", 20), ("physiological-sigh", 10), ("cyclic-sigh", 20)])
-def test_the_dosed_patterns_are_taught_one_way_whatever_practice_says(label, minutes, caplog):
+def test_the_dosed_patterns_are_taught_one_way_whatever_practice_says(label, minutes):
     """4-7-8 and the sighs are dosed as they are taught, so --var practice changes nothing and
-    the user is told so."""
-    with caplog.at_level(logging.WARNING):
-        asked = preview(SessionRequest("deep-breathing", minutes, variables={"pattern": label, "practice": "continuous"}))
+    the user is told so (a notice returned with the plan, in the command line's words)."""
+    request = SessionRequest("deep-breathing", minutes, variables={"pattern": label, "practice": "continuous"})
+    asked = preview(request)
 
     def shape(phases):  # where the cycles fall depends on the phrase lengths preview has; their run does not
         return [(phase.name, phase.end - phase.start) for phase in phases]
 
-    assert shape(asked.timeline.phases) == shape(plan(label, minutes).phases)
-    assert "--var practice=continuous makes no difference" in caplog.text
+    # the same pattern without practice, written for the same speaking rate (how many doses fit
+    # depends on how long the words around them take at the voice's pace)
+    assert shape(asked.timeline.phases) == shape(plan(label, minutes, rate=request.script_rate).phases)
+    assert [say(notice) for notice in asked.warnings] == [
+        f"--var practice=continuous makes no difference with pattern={label}; it is ignored"
+    ]
 
 
 def test_preview_reports_the_share_in_the_pattern():
@@ -127,5 +135,7 @@ def test_preview_reports_the_share_in_the_pattern():
     text = format_plan(shown)
     share = shown.timeline.pattern_share
     assert f"({share:.0%})." in text and "In the pattern " in text
-    assert share >= 0.8
+    # the share is the template's, whatever lengths preview had: the plan's at the session's rate
+    assert share == pytest.approx(plan("coherent", 20, rate=SESSION_SCRIPT_RATE).pattern_share, abs=0.005)
+    assert share >= 0.75, "at the meditation pace, still three quarters of 20 minutes in the pattern"
     assert "In the pattern" not in format_plan(preview(SessionRequest("progressive-muscle-relaxation", 10)))

@@ -10,6 +10,7 @@ import pytest
 from audio_probe import check_session
 
 from guided_audio.commands.report import format_plan
+from guided_audio.commands.words import say
 from guided_audio.errors import LengthError
 from guided_audio.script import templates
 from guided_audio.script.lengths import (
@@ -27,6 +28,11 @@ BUILTINS = [t.name for t in templates.available() if t.builtin]
 
 def estimated() -> PhraseLengths:
     return PhraseLengths(0.75, lambda phrase: None)
+
+
+def session_estimates() -> PhraseLengths:
+    """The estimates a default session plans with: the default voice's own (slower) rate."""
+    return PhraseLengths(SessionRequest("progressive-muscle-relaxation", 1).script_rate, lambda phrase: None)
 
 
 def _choices():
@@ -80,14 +86,16 @@ def test_pmr_in_one_minute_is_refused_naming_the_shortest_that_works(tmp_path, t
     # estimates this test works out the minimum with (earlier tests fill the shared cache)
     monkeypatch.setenv("GUIDED_AUDIO_CACHE", str(tmp_path_factory.mktemp("empty-cache")))
     tpl = templates.find("progressive-muscle-relaxation")
-    lengths = estimated()
+    lengths = session_estimates()
     minimum = minimum or length_range(tpl, given, lengths).shortest
     with pytest.raises(LengthError) as exc:
         generate(SessionRequest(tpl.name, 1, variables=given, output=tmp_path / "pmr.mp3"))
     choices = "".join(f" with {', '.join(f'{k}={v}' for k, v in given.items())}" if given else "")
+    # the library names the setting by its key; the command line says it as --minutes
     assert str(exc.value) == (
-        f"progressive-muscle-relaxation needs at least {minimum} minutes{choices}; try --minutes {minimum}"
+        f"progressive-muscle-relaxation needs at least {minimum} minutes{choices}; try minutes {minimum}"
     )
+    assert say(exc.value).endswith(f"; try --minutes {minimum}")
     assert fits(tpl, minimum, given, lengths)
     assert minimum == tpl.min_minutes or not fits(tpl, minimum - 1, given, lengths)
     assert list(tmp_path.iterdir()) == []
@@ -109,7 +117,7 @@ def test_a_template_without_limits_is_only_bounded_by_what_fits(tmp_path):
 
 def test_preview_reports_the_range_for_the_chosen_parameters():
     plan = preview(SessionRequest("progressive-muscle-relaxation", 20, variables={"groups": "16"}))
-    fit = length_range(templates.find("progressive-muscle-relaxation"), {"groups": "16"}, estimated())
+    fit = length_range(templates.find("progressive-muscle-relaxation"), {"groups": "16"}, session_estimates())
     assert (plan.lengths.shortest, plan.lengths.longest) == (fit.shortest, 60)
     assert f"Fits any whole minute from {fit.shortest} to 60 with these choices." in format_plan(plan)
 

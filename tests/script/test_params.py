@@ -258,7 +258,9 @@ def test_lines_missing_or_unreadable(tmp_path, given):
     with pytest.raises(ParameterError) as exc:
         spec("file", type="lines").convert(given)
     text = str(exc.value)
-    if given:
+    if given == ".":  # a folder is named as one (not "cannot be read", not "a pipe or a device")
+        assert text.startswith("file='.' is a folder, not a file; ")
+    elif given:
         assert text.startswith(f"file={given!r} cannot be read (")
     assert text.endswith("give the path of a UTF-8 text file with one phrase per line")
     assert "\n" not in text

@@ -165,7 +165,10 @@ class ParamSpec:
         except RuntimeError:  # ~name of no such user, or no home folder at all
             raise ParameterError(f"{self.name}={raw!r}: no home folder for its ~; {fix}") from None
         try:
-            if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would block the read, a device never end
+            mode = path.stat().st_mode
+            if stat.S_ISDIR(mode):
+                raise ParameterError(f"{self.name}={raw!r} is a folder, not a file; {fix}")
+            if not stat.S_ISREG(mode):  # a FIFO would block the read, a device never end
                 raise ParameterError(f"{self.name}={raw!r} is not a regular file (a pipe or a device); {fix}")
             with path.open("rb") as file:
                 data = file.read(LINES_MAX_BYTES + 1)
