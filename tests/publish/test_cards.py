@@ -34,6 +34,8 @@ def test_the_chosen_pattern_and_scene_are_what_is_said():
     assert "mountain lake" in about({"template": "guided-imagery", "params": {"scene": "mountain-lake"}})
     assert about({"template": "body-scan", "params": {"ending": "sleep"}}).endswith("ready for sleep.")
     assert about({"template": "my-own", "params": {}}) is None  # the user's own words are kept
+    assert about({"template": "mindfulness", "params": {"guidance": "none", "bells": "every:5"}}).startswith("A silent sit, timed by bells")
+    assert "bells" not in about({"template": "mindfulness", "params": {"guidance": "none", "bells": "none"}})
 
 
 def test_a_session_in_parts_reads_as_one_sentence_per_practice():

@@ -117,7 +117,10 @@ def test_the_body_scan_grows_its_announced_silences_with_the_length_and_re_ancho
     for variables in ({}, {"focus": "breath"}):
         for minutes in (45, 60):
             quiet = silences(plan("body-scan", minutes, **variables))
-            assert len(quiet) >= 8, (variables, minutes, quiet)
+            # at the meditation pace the words take longer, so 45 minutes keeps one silence in
+            # each of the four regions and three in the whole body (7; 8 at the old pace); an
+            # hour has room for a dozen or more
+            assert len(quiet) >= (7 if minutes == 45 else 12), (variables, minutes, quiet)
             assert max(quiet) <= 100, f"{minutes} min: {max(quiet):.0f} s of silence with no re-anchoring line"
 
 
@@ -198,7 +201,10 @@ def release_cues(p: Plan) -> list[str]:
 
 @pytest.mark.parametrize("variables", [{}, {"groups": "16"}, {"groups": "4", "second_round": "true"}])
 def test_pmr_says_to_keep_breathing_and_releases_with_one_word(variables):
-    for minutes in (12, 20, 45):
+    # sixteen groups need 13 minutes at the meditation pace (12 at the old, faster one): below
+    # that the session says how long it needs instead
+    shortest = 13 if variables.get("groups") == "16" else 12
+    for minutes in (shortest, 20, 45):
         p = plan("progressive-muscle-relaxation", minutes, **variables)
         assert any("keep breathing" in t.lower() for t in spoken(p)[:20])
         cues = release_cues(p)

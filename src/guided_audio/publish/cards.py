@@ -80,6 +80,13 @@ def _self_compassion(params: Params) -> str:
     return "A gentle practice of kind wishes toward yourself."
 
 
+def _mindfulness(params: Params) -> str:
+    if params.get("guidance") == "none":
+        timed = "" if str(params.get("bells") or "").strip() == "none" else ", timed by bells"
+        return f"A silent sit{timed}, with only a few words to begin."
+    return "Attention rests on the breath, then on sounds, thoughts and feelings, then opens into a wide, quiet awareness."
+
+
 def _sleep(params: Params) -> str:
     return "A bedtime routine: the body settles, the day is let go, and it ends softly in silence."
 
@@ -92,6 +99,7 @@ DESCRIBE: dict[str, Callable[[Params], str]] = {
     "affirmations": _affirmations,
     "gratitude": _gratitude,
     "self-compassion": _self_compassion,
+    "mindfulness": _mindfulness,
     "sleep-wind-down": _sleep,
 }
 
