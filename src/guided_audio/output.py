@@ -21,7 +21,7 @@ import threading
 import time
 import unicodedata
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from guided_audio.errors import OutputError, option
 
@@ -235,6 +235,11 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
     """
     if _holds(path, data, mode):
         return
+    write_chunks_atomically(path, [data], mode)
+
+
+def write_chunks_atomically(path: Path, chunks: Iterable[bytes], mode: int = 0o644) -> None:
+    """`write_atomically` for data given in pieces (a large file copied in blocks, never whole)."""
     clear_debris(path.parent)
     try:
         temp = Partial(path.parent, path.name)
@@ -242,7 +247,7 @@ def write_atomically(path: Path, data: bytes, mode: int = 0o644) -> None:
         raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}; check the folder") from None
     try:
         with open(temp.fd, "wb", closefd=False) as out:
-            out.write(data)
+            out.writelines(chunks)
         temp.make_durable(mode)
         os.replace(temp.path, path)
         sync_folder(path.parent)

@@ -20,6 +20,7 @@ first, no more.
 from __future__ import annotations
 
 import functools
+import itertools
 import mmap
 import os
 from collections.abc import Iterator, Sequence
@@ -30,8 +31,8 @@ import numpy as np
 
 from guided_audio.audio.ffmpeg import MP3_BITRATES_KBPS
 from guided_audio.audio.ffmpeg import MP3_FRAME as FRAME
-from guided_audio.errors import AudioError, OutputError
-from guided_audio.output import Partial, clear_debris, sync_folder
+from guided_audio.errors import AudioError
+from guided_audio.output import write_chunks_atomically
 
 Bytes = bytes | bytearray | mmap.mmap
 
@@ -101,22 +102,8 @@ def add_info_tag(path: Path, total: int) -> InfoTag:
 
 def write_atomically_from(path: Path, heads: list[bytes], data: mmap.mmap) -> None:
     """Replace `path` with `heads` followed by `data`, copied in blocks, whole or not at all."""
-    clear_debris(path.parent)
-    try:
-        temp = Partial(path.parent, path.name)
-    except OSError as exc:
-        raise OutputError(f"cannot write to {path.parent}: {exc.strerror or exc}; check the folder") from None
-    try:
-        with open(temp.fd, "wb", closefd=False) as out:
-            out.writelines(heads)
-            out.writelines(data[start : start + _BLOCK] for start in range(0, len(data), _BLOCK))
-        temp.make_durable(0o644)
-        os.replace(temp.path, path)
-        sync_folder(path.parent)
-    except OSError as exc:
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}; free some space or check the folder") from None
-    finally:
-        temp.discard()
+    blocks = (data[start : start + _BLOCK] for start in range(0, len(data), _BLOCK))
+    write_chunks_atomically(path, itertools.chain(heads, blocks))
 
 
 def info_frame(
